@@ -1,0 +1,3 @@
+from mujun.cli import app
+
+app(prog_name="mujun")

@@ -1,0 +1,166 @@
+"""The `mujun` command line (contract/cli.md). Each command parses, calls one function, prints.
+
+Exit status: 0 success, 2 bad arguments or a refused rule pack, 1 any other failure,
+with one line on stderr saying what failed (a traceback only with --debug).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import signal
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mujun.datasets import SOURCES
+from mujun.logs import configure_logging
+from mujun.periods import BadPeriod, Period
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="mujun: per-mu efficiency (亩均论英雄) evaluation warehouse.")
+out = Console()
+_state = {"debug": False}
+
+
+class UsageError(Exception):
+    """Bad arguments: exit 2."""
+
+
+@app.callback()
+def main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logs.")] = False
+         ) -> None:
+    _state["debug"] = debug
+    configure_logging(logging.DEBUG if verbose else logging.INFO)
+
+
+def _fail(exc: BaseException, code: int) -> None:
+    if _state["debug"]:
+        raise exc
+    typer.echo(f"mujun: error: {exc}", err=True)
+    raise typer.Exit(code)
+
+
+def _parse_years(text: str) -> tuple[int, ...]:
+    match = re.fullmatch(r"(\d{4})(?:-(\d{4}))?", text)
+    if not match:
+        raise UsageError(f"--years {text!r} is not YYYY or YYYY-YYYY")
+    first, last = int(match[1]), int(match[2] or match[1])
+    if last < first or last - first > 30:
+        raise UsageError(f"--years {text!r} is not an ascending range of at most 30 years")
+    return tuple(range(first, last + 1))
+
+
+@app.command()
+def simulate(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for feeds, truth, reference.")],
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same bytes.")] = 1,
+    scale: Annotated[int, typer.Option(min=1, help="Number of enterprises.")] = 1000,
+    years: Annotated[str, typer.Option(help="Years, YYYY-YYYY.")] = "2022-2024",
+) -> None:
+    """Generate a synthetic county with known truth."""
+    try:
+        year_range = _parse_years(years)
+    except UsageError as exc:
+        _fail(exc, 2)
+    from mujun.simulate.generate import simulate as run_simulation
+
+    try:
+        summary = run_simulation(out_dir, seed=seed, scale=scale, years=year_range)
+    except Exception as exc:  # noqa: BLE001 - mapped to exit 1
+        _fail(exc, 1)
+    out.print(summary.describe() if hasattr(summary, "describe") else str(summary))
+
+
+@app.command()
+def serve(
+    data: Annotated[Path, typer.Option(help="A folder written by `mujun simulate`.")],
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1.")] = 8765,
+    faults: Annotated[str | None, typer.Option(help="Faults to inject, e.g. "
+                                               "'429:every=7:retry_after=1,503:at=3'.")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Serve only deliveries made by then (YYYYMMDDTHHMM, UTC).")] = None,
+) -> None:
+    """Serve the generated data as all five source systems (feeds.md)."""
+    from mujun.settings import source_tokens
+    from mujun.simulate.faults import BadFaultSpec
+    from mujun.simulate.server import FeedServer
+
+    try:
+        when = datetime.strptime(as_of, "%Y%m%dT%H%M") if as_of else None
+        server = FeedServer(data, source_tokens(), port=port, faults=faults, as_of=when)
+    except (BadFaultSpec, ValueError) as exc:
+        _fail(exc, 2)
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc, 1)
+    missing = [s for s, t in source_tokens().items() if not t]
+    if missing:
+        typer.echo(f"mujun: warning: no token set for {', '.join(missing)}: "
+                   "their requests will get 401", err=True)
+    typer.echo(f"serving {data} at {server.url} (Ctrl-C to stop)", err=True)
+    for src in SOURCES:
+        typer.echo(f"  export MUJUN_{src.upper()}_URL={server.url}", err=True)
+
+    def _stop(signum, frame):  # noqa: ARG001 - signal handler signature
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+@app.command()
+def pull(
+    period: Annotated[str, typer.Option(help="YYYY or YYYYQn.")],
+    source: Annotated[str | None, typer.Option(help=f"One of {', '.join(SOURCES)}.")] = None,
+    dataset: Annotated[str | None, typer.Option(help="Only this dataset, e.g. tax.payments.")
+                       ] = None,
+) -> None:
+    """Pull feeds from MUJUN_*_URL and land them under $MUJUN_HOME/landing."""
+    from connectors.errors import FeedError, NotConfigured
+    from connectors.pull import pull_period
+    from mujun.datasets import DATASETS
+    from mujun.settings import Settings
+
+    try:
+        parsed = Period.parse(period)
+        if source is not None and source not in SOURCES:
+            raise UsageError(f"--source {source!r}: expected one of {', '.join(SOURCES)}")
+        if dataset is not None and dataset not in DATASETS:
+            raise UsageError(f"--dataset {dataset!r} is not a dataset of feeds.md")
+    except (BadPeriod, UsageError) as exc:
+        _fail(exc, 2)
+    settings = Settings.from_env()
+    table = Table("dataset", "period", "snapshot", "status", "records", "rec/s")
+
+    def show(result) -> None:
+        table.add_row(result.dataset, result.period, result.snapshot_id, result.status,
+                      f"{result.records:,}", f"{result.records_per_second:,.0f}")
+
+    try:
+        pull_period(settings, parsed, source=source, dataset=dataset, on_result=show)
+    except NotConfigured as exc:
+        _fail(exc, 2)
+    except FeedError as exc:
+        out.print(table)
+        _fail(exc, 1)
+    out.print(table)
+    out.print(f"landed under {settings.landing}")
+
+
+def run() -> None:  # pragma: no cover - console entry for `python -m mujun`
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())
