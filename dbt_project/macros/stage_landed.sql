@@ -1,0 +1,117 @@
+{#
+  One macro serves every base staging model: it types the landed strings of one
+  dataset, normalises codes and names the first reason, if any, that the record
+  must be quarantined for (feeds.md, "Values" and "Record keys"):
+
+    bad_value        a value that was not a string or null, or a decimal, date,
+                     month or integer that does not parse
+    invalid_uscc / invalid_parcel_code / invalid_account_no
+                     the record's key, or an enterprise-level dataset's uscc, fails
+    <extra checks>   e.g. unknown_unit
+    duplicate_key    a later record with a key already delivered in the snapshot
+
+  Column types:
+    text                         as delivered
+    uscc / parcel / account      normalised; invalid → the record is quarantined
+    uscc_ref / parcel_ref        normalised; invalid → null, `<name>_invalid` true,
+                                 the record stays (a register that only points)
+    decimal / integer / date / month / flag / quarter   typed, or bad_value
+#}
+{% macro stage_landed(dataset, columns, key, extra_checks=[], dedup_order='_record_no') %}
+{%- set relation = source('landing', dataset | replace('.', '__')) -%}
+{%- set reasons = {'uscc': 'invalid_uscc', 'parcel': 'invalid_parcel_code',
+                   'account': 'invalid_account_no'} -%}
+{%- set parsed_types = ['decimal', 'integer', 'date', 'month', 'flag', 'quarter'] -%}
+with landed as (
+
+    select * from {{ relation }}
+
+),
+
+typed as (
+
+    select
+        '{{ dataset }}' as _dataset,
+        _period,
+        {%- if 'year' not in columns | map(attribute='name') | list %}
+        cast(substr(_period, 1, 4) as integer) as year,
+        {%- endif %}
+        _snapshot_id,
+        _record_no,
+        {{ record_json(columns | map(attribute='name') | list) }} as _record,
+        {%- for c in columns %}
+        {{ typed_value(c) }} as {{ c.name }},
+        {%- if c.type in ('uscc_ref', 'parcel_ref') %}
+        ({{ c.name }} is not null and not {{ code_is_valid(c.type, normalise_code(c.name)) }})
+            as {{ c.name }}_invalid,
+        {%- endif %}
+        {%- endfor %}
+        _nonstring_fields is not null
+        {%- for c in columns if c.type in parsed_types %}
+            or {{ unparsed(c.name, typed_value(c)) }}
+        {%- endfor %} as _bad_value
+    from landed
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when _bad_value then 'bad_value'
+            {%- for c in columns if c.type in reasons and c.name in key + ['uscc'] %}
+            when not {{ code_is_valid(c.type, c.name) }} then '{{ reasons[c.type] }}'
+            {%- endfor %}
+            {%- for check in extra_checks %}
+            when {{ check.when }} then '{{ check.reason }}'
+            {%- endfor %}
+            when row_number() over (
+                partition by _period, {{ key | join(', ') }} order by {{ dedup_order }}
+            ) > 1 then 'duplicate_key'
+        end as _quarantine_reason
+    from typed
+
+)
+
+select * exclude (_bad_value) from checked
+{% endmacro %}
+
+
+{% macro typed_value(c) -%}
+    {%- if c.type in ('uscc', 'parcel', 'account') -%}
+        {{ normalise_code(c.name) }}
+    {%- elif c.type in ('uscc_ref', 'parcel_ref') -%}
+        case when {{ code_is_valid(c.type, normalise_code(c.name)) }} then {{ normalise_code(c.name) }} end
+    {%- elif c.type == 'decimal' -%}
+        {{ parse_decimal(c.name, c.get('scale', 6)) }}
+    {%- elif c.type == 'integer' -%}
+        {{ parse_integer(c.name) }}
+    {%- elif c.type == 'date' -%}
+        {{ parse_date(c.name) }}
+    {%- elif c.type == 'month' -%}
+        {{ parse_month(c.name) }}
+    {%- elif c.type == 'quarter' -%}
+        case when {{ regex_full_match(c.name, '[0-9]{4}Q[1-4]') }} then {{ c.name }} end
+    {%- elif c.type == 'flag' -%}
+        {{ parse_flag(c.name) }}
+    {%- else -%}
+        {{ c.name }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro code_is_valid(kind, expression) -%}
+    {%- if kind in ('uscc', 'uscc_ref') -%}{{ is_valid_uscc(expression) }}
+    {%- elif kind in ('parcel', 'parcel_ref') -%}{{ is_valid_parcel_code(expression) }}
+    {%- else -%}{{ is_valid_account_no(expression) }}{%- endif -%}
+{%- endmacro %}
+
+
+{% macro record_json(names) -%}
+    {{ return(adapter.dispatch('record_json', 'mujun')(names)) }}
+{%- endmacro %}
+
+{% macro default__record_json(names) -%}
+    json_object({%- for n in names %}'{{ n }}', {{ n }}{{ ", " if not loop.last }}{%- endfor %})
+{%- endmacro %}

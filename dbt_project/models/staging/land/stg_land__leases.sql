@@ -1,0 +1,11 @@
+with validated as (
+
+    select * from {{ ref('base_land__leases') }}
+    where _quarantine_reason is null
+
+)
+
+select
+    * exclude (_quarantine_reason, _record),
+    leased_land_m2 * 0.0015 as leased_land_mu
+from validated

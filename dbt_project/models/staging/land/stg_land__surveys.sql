@@ -1,0 +1,11 @@
+with validated as (
+
+    select * from {{ ref('base_land__surveys') }}
+    where _quarantine_reason is null
+
+)
+
+select
+    * exclude (_quarantine_reason, _record),
+    occupied_m2 * 0.0015 as occupied_mu
+from validated

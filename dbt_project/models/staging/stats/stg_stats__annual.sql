@@ -1,0 +1,15 @@
+with validated as (
+
+    select * from {{ ref('base_stats__annual') }}
+    where _quarantine_reason is null
+
+)
+
+select
+    * exclude (_quarantine_reason, _record),
+    -- statistics report thousand yuan; the warehouse works in 万元
+    output_k * 0.1 as output_wan,
+    value_added_k * 0.1 as value_added_wan,
+    revenue_k * 0.1 as revenue_wan,
+    rd_expense_k * 0.1 as rd_expense_wan
+from validated

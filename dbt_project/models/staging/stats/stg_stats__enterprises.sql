@@ -1,0 +1,11 @@
+with validated as (
+
+    select * from {{ ref('base_stats__enterprises') }}
+    where _quarantine_reason is null
+
+)
+
+select
+    * exclude (_quarantine_reason, _record),
+    substr(industry_code, 1, 2) as industry_major
+from validated

@@ -1,0 +1,13 @@
+with validated as (
+
+    select * from {{ ref('base_stats__quarterly') }}
+    where _quarantine_reason is null
+
+)
+
+select
+    * exclude (_quarantine_reason, _record),
+    output_k_ytd * 0.1 as output_wan_ytd,
+    revenue_k_ytd * 0.1 as revenue_wan_ytd,
+    value_added_k_ytd * 0.1 as value_added_wan_ytd
+from validated

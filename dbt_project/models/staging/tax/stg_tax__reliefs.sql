@@ -1,0 +1,10 @@
+with validated as (
+
+    select * from {{ ref('base_tax__reliefs') }}
+    where _quarantine_reason is null
+
+)
+
+select
+    * exclude (_quarantine_reason, _record)
+from validated

@@ -1,0 +1,73 @@
+"""dbt, in-process: one `dbt build` per stage, raising unless it succeeded.
+
+`dbtRunner().invoke()` does not raise when a model or test fails (STACK-NOTES):
+the result's `success` is checked here and the failing nodes named.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mujun.logs import event
+from mujun.settings import REPO_ROOT
+
+log = logging.getLogger("mujun.transform")
+
+DBT_PROJECT = REPO_ROOT / "dbt_project"
+
+
+class TransformFailed(RuntimeError):
+    """A dbt model or test failed."""
+
+
+@dataclass
+class BuildResult:
+    select: str
+    seconds: float
+    nodes: dict[str, str] = field(default_factory=dict)  # unique_id → status
+
+
+def dbt_vars(year: int, years: list[int], rule_pack: str, quarter: str | None,
+             run_kind: str) -> dict:
+    return {"year": year, "years": years, "rule_pack": rule_pack, "quarter": quarter,
+            "run_kind": run_kind}
+
+
+def invoke(args: list[str], work_db: Path, dbt_dir: Path) -> object:
+    """Run one dbt command against the work database; returns dbt's result."""
+    from dbt.cli.main import dbtRunner  # imported here: ~1.3 s, only for commands that need it
+
+    os.environ["MUJUN_WORK_DB"] = str(work_db)
+    full = [*args, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+            "--target-path", str(dbt_dir / "target"), "--log-path", str(dbt_dir / "logs"),
+            "--quiet"]
+    return dbtRunner().invoke(full)
+
+
+def build(select: str, work_db: Path, dbt_dir: Path, variables: dict,
+          exclude: str | None = None) -> BuildResult:
+    """`dbt build --select SELECT`; raises TransformFailed naming what failed."""
+    started = time.perf_counter()
+    args = ["build", "--select", select, "--vars", json.dumps(variables)]
+    if exclude:
+        args += ["--exclude", exclude]
+    result = invoke(args, work_db, dbt_dir)
+    nodes: dict[str, str] = {}
+    failures: list[str] = []
+    for item in getattr(result.result, "results", None) or []:
+        status = str(item.status)
+        nodes[item.node.unique_id] = status
+        if status in ("error", "fail", "runtime error"):
+            failures.append(f"{item.node.unique_id}: {(item.message or status)[:300]}")
+    seconds = time.perf_counter() - started
+    event(log, "dbt build", select=select, nodes=len(nodes), seconds=f"{seconds:.1f}",
+          success=result.success)
+    if not result.success:
+        detail = "; ".join(failures) or repr(result.exception)
+        raise TransformFailed(f"dbt build --select {select} failed: {detail}")
+    return BuildResult(select, seconds, nodes)
