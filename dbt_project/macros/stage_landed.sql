@@ -39,6 +39,7 @@ typed as (
         _snapshot_id,
         _record_no,
         {{ record_json(columns | map(attribute='name') | list) }} as _record,
+        concat_ws('|', {% for k in key %}coalesce(cast({{ k }} as varchar), ''){{ ", " if not loop.last }}{% endfor %}) as _record_key,
         {%- for c in columns %}
         {{ typed_value(c) }} as {{ c.name }},
         {%- if c.type in ('uscc_ref', 'parcel_ref') %}

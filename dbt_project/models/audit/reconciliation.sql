@@ -1,0 +1,211 @@
+-- How the run's inputs reconcile (marts.md "audit.reconciliation"). Rows with
+-- item = 'records': one per dataset and snapshot read, landed = staged + quarantined.
+-- Other items: link coverage (matched of total) and reference rows that matched
+-- nothing, with up to 20 of their keys in `detail`.
+{%- set datasets = ['tax__taxpayers', 'tax__payments', 'tax__reliefs', 'tax__social_insurance',
+    'land__parcels', 'land__leases', 'land__surveys', 'stats__enterprises', 'stats__annual',
+    'stats__energy_use', 'stats__quarterly', 'grid__accounts', 'grid__consumption',
+    'env__emissions', 'env__incidents'] %}
+with landed as (
+
+    {%- for dataset in datasets %}
+    select '{{ dataset | replace("__", ".") }}' as dataset, _snapshot_id as snapshot_id,
+        count(*) as landed
+    from {{ source('landing', dataset) }}
+    group by _snapshot_id
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
+
+),
+
+passed_staging as (
+
+    {%- for dataset in datasets %}
+    select _dataset as dataset, _snapshot_id as snapshot_id, count(*) as passed
+    from {{ ref('base_' ~ dataset) }}
+    where _quarantine_reason is null
+    group by _dataset, _snapshot_id
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
+
+),
+
+quarantined as (
+
+    select dataset, snapshot_id, count(*) as quarantined,
+        count(case when reason in ('lease_exceeds_parcel', 'unknown_carrier', 'unit_mismatch')
+                   then 1 end) as refused_by_pack
+    from {{ ref('quarantine') }}
+    group by dataset, snapshot_id
+
+),
+
+records as (
+
+    select
+        landed.dataset,
+        landed.snapshot_id,
+        'records' as item,
+        landed.landed,
+        coalesce(passed_staging.passed, 0) - coalesce(quarantined.refused_by_pack, 0) as staged,
+        coalesce(quarantined.quarantined, 0) as quarantined,
+        cast(null as bigint) as matched,
+        cast(null as bigint) as total,
+        cast(null as varchar) as detail
+    from landed
+    left join passed_staging
+        on passed_staging.dataset = landed.dataset and passed_staging.snapshot_id = landed.snapshot_id
+    left join quarantined
+        on quarantined.dataset = landed.dataset and quarantined.snapshot_id = landed.snapshot_id
+
+),
+
+master as (
+
+    select * from {{ ref('int_enterprises_mastered') }} where year = {{ var('year') }}
+
+),
+
+figures as (
+
+    select * from {{ ref('int_enterprise_figures') }} where year = {{ var('year') }}
+
+),
+
+accounts as (
+
+    select * from {{ ref('int_accounts_linked') }} where year = {{ var('year') }}
+
+),
+
+taxpayers as (
+
+    select * from {{ ref('stg_tax__taxpayers') }} where year = {{ var('year') }}
+
+),
+
+coverage as (
+
+    select 'land.parcels' as dataset, 'enterprises_with_land' as item,
+        count(case when land_area_mu > 0 then 1 end) as matched, count(*) as total,
+        cast(null as varchar) as detail
+    from figures
+
+    union all
+
+    select 'grid.accounts', 'accounts_linked_to_enterprise',
+        count(case when uscc is not null then 1 end), count(distinct account_no),
+        {{ sample_keys("case when uscc is null then account_no end") }}
+    from accounts
+
+    union all
+
+    select 'tax.taxpayers', 'taxpayers_in_statistics_register',
+        count(master.uscc), count(*),
+        {{ sample_keys("case when master.uscc is null then taxpayers.uscc end") }}
+    from taxpayers
+    left join master on master.uscc = taxpayers.uscc
+
+    {%- for dataset, column in [('land.parcels', 'holder_uscc'), ('land.leases', 'lessor_uscc'),
+                                ('land.leases', 'lessee_uscc'), ('land.surveys', 'user_uscc'),
+                                ('grid.accounts', 'holder_uscc')] %}
+
+    union all
+
+    select '{{ dataset }}', '{{ column }}_invalid_counted_unknown',
+        count(case when {{ column }}_invalid then 1 end), count(*), cast(null as varchar)
+    from {{ ref('stg_' ~ dataset | replace('.', '__')) }}
+    where year = {{ var('year') }}
+    {%- endfor %}
+
+),
+
+reference_unmatched as (
+
+    select 'reference.enterprise_parcel_links' as dataset, 'reference_rows_matched' as item,
+        count(*) - count(case when parcels.parcel_code is null or master.uscc is null then 1 end) as matched,
+        count(*) as total,
+        {{ sample_keys("case when parcels.parcel_code is null or master.uscc is null then links.parcel_code || ':' || links.uscc end") }} as detail
+    from {{ source('reference', 'enterprise_parcel_links') }} as links
+    left join {{ ref('stg_land__parcels') }} as parcels
+        on parcels.parcel_code = {{ normalise_code('links.parcel_code') }}
+        and parcels.year = {{ var('year') }}
+    left join master on master.uscc = {{ normalise_code('links.uscc') }}
+
+    union all
+
+    select 'reference.account_links', 'reference_rows_matched',
+        count(*) - count(case when stg.account_no is null or master.uscc is null then 1 end), count(*),
+        {{ sample_keys("case when stg.account_no is null or master.uscc is null then links.account_no || ':' || links.uscc end") }}
+    from {{ source('reference', 'account_links') }} as links
+    left join {{ ref('stg_grid__accounts') }} as stg
+        on stg.account_no = {{ normalise_code('links.account_no') }} and stg.year = {{ var('year') }}
+    left join master on master.uscc = {{ normalise_code('links.uscc') }}
+
+    union all
+
+    select 'reference.lists', 'reference_rows_matched',
+        count(*) - count(case when master.uscc is null then 1 end), count(*),
+        {{ sample_keys("case when master.uscc is null then members.list_id || ':' || members.uscc end") }}
+    from {{ source('reference', 'list_members') }} as members
+    left join master on master.uscc = {{ normalise_code('members.uscc') }}
+
+    union all
+
+    select 'reference.research_land', 'reference_rows_matched',
+        count(*) - count(case when parcels.parcel_code is null or master.uscc is null then 1 end), count(*),
+        {{ sample_keys("case when parcels.parcel_code is null or master.uscc is null then research.parcel_code end") }}
+    from {{ source('reference', 'research_land') }} as research
+    left join {{ ref('stg_land__parcels') }} as parcels
+        on parcels.parcel_code = {{ normalise_code('research.parcel_code') }}
+        and parcels.year = {{ var('year') }}
+    left join master on master.uscc = {{ normalise_code('research.uscc') }}
+
+    union all
+
+    select 'reference.objections', 'reference_rows_matched',
+        count(*) - count(case when master.uscc is null then 1 end), count(*),
+        {{ sample_keys("case when master.uscc is null then objections.uscc end") }}
+    from {{ source('reference', 'objections') }} as objections
+    left join master on master.uscc = {{ normalise_code('objections.uscc') }}
+    where objections.year = {{ var('year') }}
+
+    union all
+
+    -- lists the pack names that no reference file provides: empty, and reported
+    select 'reference.lists', 'lists_named_by_pack_without_file',
+        count(*) - count(case when lists.list_id is null then 1 end), count(*),
+        {{ sample_keys("case when lists.list_id is null then named.list_id end") }}
+    from (
+        select text as list_id from {{ source('rule_pack', 'rp_conditions') }} where kind = 'list'
+        union
+        select list_id from {{ source('rule_pack', 'rp_exempt_lists') }}
+    ) as named
+    left join {{ source('reference', 'lists') }} as lists on lists.list_id = named.list_id
+
+),
+
+others as (
+
+    select dataset, cast(null as varchar) as snapshot_id, item,
+        cast(null as bigint) as landed, cast(null as bigint) as staged,
+        cast(null as bigint) as quarantined, matched, total, detail
+    from coverage
+    union all
+    select dataset, null, item, null, null, null, matched, total, detail
+    from reference_unmatched
+
+),
+
+final as (
+
+    select
+        {{ var('year') }} as year,
+        {{ "'" ~ var('quarter') ~ "'" if var('quarter') else 'cast(null as varchar)' }} as quarter,
+        '{{ var("rule_pack") }}' as rule_pack,
+        *
+    from (select * from records union all select * from others) as rows_
+
+)
+
+select * from final

@@ -1,0 +1,8 @@
+-- The low-efficiency conditions tested on earlier years' published evaluations, for
+-- multi-year rules (years this run computed itself are in int_conditions_evaluated).
+{{ evaluate_conditions(
+    "(select *, substr(industry_code, 1, 2) as industry_major from "
+    ~ source('history', 'enterprise_years')
+    ~ " where rule_pack = '" ~ var('rule_pack') ~ "' and year not in ("
+    ~ var('years') | join(', ') ~ "))",
+    "condition_id like 'low_efficiency:%'") }}

@@ -1,0 +1,98 @@
+"""Run records: `runs/<run_id>/run.json` for every run that passed its argument checks.
+
+A run record says what was read (every snapshot, Y−1's included), which gates ran
+and how they ended, and whether the run published (marts.md).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from mujun.settings import REPO_ROOT
+
+
+class RunLocked(RuntimeError):
+    """Another run holds the warehouse."""
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def code_version() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT,
+                             capture_output=True, text=True, timeout=5, check=False)
+        return out.stdout.strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+@dataclass
+class RunRecord:
+    run_id: str
+    kind: str  # annual | quarterly
+    period: str
+    rule_pack: str
+    started_at: str = field(default_factory=utc_now)
+    ended_at: str | None = None
+    status: str = "running"  # running | published | failed
+    snapshots: dict[str, list[str]] = field(default_factory=dict)
+    gates: list[dict] = field(default_factory=list)
+    stages: list[dict] = field(default_factory=list)
+    error: str | None = None
+    code_version: str = field(default_factory=code_version)
+    publication: str | None = None
+
+    @classmethod
+    def new(cls, kind: str, period: str, rule_pack: str) -> RunRecord:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        return cls(f"{stamp}-{kind}-{period}-{rule_pack}-{uuid.uuid4().hex[:6]}", kind,
+                   period, rule_pack)
+
+    def folder(self, home: Path) -> Path:
+        return home / "runs" / self.run_id
+
+    def save(self, home: Path) -> Path:
+        folder = self.folder(home)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "run.json"
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=2, default=str))
+        os.replace(tmp, path)
+        return path
+
+
+@contextmanager
+def warehouse_lock(home: Path, wait_seconds: float = 0.0):
+    """One run at a time per warehouse: a second one waits up to `wait_seconds`, then refuses."""
+    home.mkdir(parents=True, exist_ok=True)
+    handle = open(home / "run.lock", "a+")  # noqa: SIM115 - held for the with-block
+    deadline = time.monotonic() + wait_seconds
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise RunLocked(f"another run holds {home / 'run.lock'}; "
+                                    "try again when it has finished") from None
+                time.sleep(0.5)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
