@@ -2,7 +2,7 @@
    does not parse as its type makes the record `bad_value` (feeds.md). Null stays null. #}
 
 {% macro parse_decimal(column, scale=6, precision=24) -%}
-    case when {{ regex_full_match(column, '-?[0-9]{1,' ~ (precision - scale) ~ '}(\.[0-9]{1,' ~ scale ~ '})?') }}
+    case when {{ regex_full_match(column, '-?[0-9]{1,' ~ (precision - scale) ~ '}([.][0-9]{1,' ~ scale ~ '})?') }}
          then cast({{ column }} as decimal({{ precision }}, {{ scale }})) end
 {%- endmacro %}
 

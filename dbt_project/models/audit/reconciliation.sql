@@ -94,7 +94,7 @@ coverage as (
     union all
 
     select 'grid.accounts', 'accounts_linked_to_enterprise',
-        count(case when uscc is not null then 1 end), count(distinct account_no),
+        count(distinct case when uscc is not null then account_no end), count(distinct account_no),
         {{ sample_keys("case when uscc is null then account_no end") }}
     from accounts
 

@@ -13,6 +13,15 @@ leases as (
 
 ),
 
+holders as (
+
+    -- the holder of a registered industrial parcel holds land, whatever links say
+    select distinct year, holder_uscc as uscc
+    from {{ ref('stg_land__parcels') }}
+    where is_industrial and kind = 'registered' and holder_uscc is not null
+
+),
+
 by_enterprise as (
 
     select
@@ -24,8 +33,7 @@ by_enterprise as (
         sum(case when role = 'leased_in' then area_m2 else 0 end) as leased_in_m2,
         sum(case when role = 'surveyed' then area_m2 else 0 end) as surveyed_m2,
         sum(case when role = 'research_land' then -area_m2 else 0 end) as research_land_m2,
-        sum(case when role = 'reference_link' then area_m2 else 0 end) as linked_m2,
-        max(case when role = 'held' then 1 else 0 end) = 1 as holds_land
+        sum(case when role = 'reference_link' then area_m2 else 0 end) as linked_m2
     from uses
     group by year, uscc
 
@@ -57,8 +65,8 @@ final as (
         by_enterprise.research_land_m2 * 0.0015 as research_land_mu,
         by_enterprise.linked_m2 * 0.0015 as linked_mu,
         case
-            when by_enterprise.holds_land and lets.uscc is null then 'own_self_use'
-            when by_enterprise.holds_land then 'own_with_lease'
+            when holders.uscc is not null and lets.uscc is null then 'own_self_use'
+            when holders.uscc is not null then 'own_with_lease'
             when by_enterprise.leased_in_m2 > 0 or by_enterprise.surveyed_m2 > 0
                 or by_enterprise.linked_m2 > 0 then 'tenant'
             else 'no_land'
@@ -66,6 +74,7 @@ final as (
         coalesce(lets.tenant_count, 0) as tenant_count
     from by_enterprise
     left join lets on lets.uscc = by_enterprise.uscc and lets.year = by_enterprise.year
+    left join holders on holders.uscc = by_enterprise.uscc and holders.year = by_enterprise.year
 
 )
 
