@@ -1,15 +1,19 @@
 """The evaluation run, step by step: the same functions serve `mujun run` and the DAGs.
 
-    prepare   choose snapshots, load the pack, reference data and history
-    staging   dbt build of the typed staging layer
-    intermediate
-    marts     marts and audit tables
+    prepare         choose snapshots, load the pack, reference data and history
+    landing gate
+    staging         dbt build of the typed staging layer, then its gate
+    intermediate    dbt build of reconcile/restore/energy/score/grade, then the
+                    reconciled gate
+    marts           marts and audit tables, then the marts gate
+    publish         write-audit-publish (mujun.publish), with Data Docs
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,6 +142,37 @@ def load_history(con: duckdb.DuckDBPyConnection, ctx: RunContext) -> set[int]:
     return {r[0] for r in rows}
 
 
+GATE_AFTER = {"staging": "staging", "intermediate": "reconciled", "marts": "marts"}
+
+
+def gate(ctx: RunContext, stage: str, runner) -> None:
+    """Run one gate and record it in the run record; raises GateFailed."""
+    from expectations.gates import GateFailed, check
+
+    try:
+        result = check(stage, ctx.work_db, runner, ctx.chosen if stage == "landing" else None)
+        ctx.record.gates.extend(result.suites)
+        ctx.record.stages.append({"stage": f"gate:{stage}", "seconds": round(result.seconds, 2)})
+    except GateFailed as failed:
+        ctx.record.gates.append({"stage": stage, "suite": failed.failures[0]["suite"],
+                                 "success": False, "failed": failed.failures})
+        raise
+
+
+def data_docs(ctx: RunContext, runner) -> Path | None:
+    """Build the run's Data Docs once, readable offline, under runs/<id>/docs/gx."""
+    from expectations.datadocs import make_offline
+
+    try:
+        site = runner.build_docs()
+    except Exception as exc:  # noqa: BLE001 - docs never hide the run's own outcome
+        event(log, "data docs failed", logging.WARNING, error=str(exc)[:200])
+        return None
+    target = ctx.record.folder(ctx.home) / "docs" / "gx"
+    make_offline(site, target)
+    return target
+
+
 def build_stage(ctx: RunContext, stage: str) -> transform.BuildResult:
     started = utc_now()
     result = transform.build(SELECTORS[stage], ctx.work_db, ctx.dbt_dir, ctx.dbt_vars())
@@ -147,24 +182,48 @@ def build_stage(ctx: RunContext, stage: str) -> transform.BuildResult:
 
 
 def run_annual(home: Path, year: int, pack, reference_dir: Path | None = None,
-               lock_wait_seconds: float = 0.0) -> RunRecord:
-    """The annual evaluation of `year` by `pack`, without Airflow."""
+               lock_wait_seconds: float = 0.0,
+               after_stage: Callable[[str, RunContext], None] | None = None) -> RunRecord:
+    """The annual evaluation of `year` by `pack`, without Airflow.
+
+    `after_stage(stage, ctx)` runs after each dbt stage, before its gate: the fault
+    tests use it to damage the work database the way a bad feed or bug would.
+    """
     record = RunRecord.new("annual", str(year), pack.id)
     return _run(RunContext(home, record, pack, year, None,
-                           reference_folder(home, reference_dir)), lock_wait_seconds)
+                           reference_folder(home, reference_dir)), lock_wait_seconds, after_stage)
 
 
-def _run(ctx: RunContext, lock_wait_seconds: float) -> RunRecord:
+def _run(ctx: RunContext, lock_wait_seconds: float,
+         after_stage: Callable[[str, RunContext], None] | None = None) -> RunRecord:
+    from expectations.gates import GateRunner
+    from mujun.publish import publish
+
     record = ctx.record
     started = time.perf_counter()
     with warehouse_lock(ctx.home, lock_wait_seconds):
         record.save(ctx.home)
+        runner = None
         try:
             prepare(ctx)
+            setup = time.perf_counter()
+            runner = GateRunner(record.folder(ctx.home) / "gx")
+            record.stages.append({"stage": "gate:setup",
+                                  "seconds": round(time.perf_counter() - setup, 2)})
+            gate(ctx, "landing", runner)
             for stage in STAGES:
                 build_stage(ctx, stage)
-            record.status = "built"
+                if after_stage is not None:
+                    after_stage(stage, ctx)
+                gate(ctx, GATE_AFTER[stage], runner)
+            docs = data_docs(ctx, runner)
+            runner = None
+            quarter = f"{ctx.year}Q{ctx.quarter}" if ctx.quarter else None
+            publish(ctx.home, ctx.work_db, record, record.kind, ctx.year, quarter,
+                    extras={"docs/gx": docs} if docs else None)
         except Exception as exc:
+            if runner is not None:
+                data_docs(ctx, runner)
             record.status = "failed"
             record.error = str(exc)
             raise

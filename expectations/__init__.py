@@ -1,0 +1,1 @@
+"""Great Expectations gates: one per stage (landing, staging, reconciled, marts)."""
