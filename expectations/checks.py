@@ -167,8 +167,9 @@ def marts_checks() -> list[Check]:
         tie_groups as (select pool, rank_in_pool as first_position, count(*) as members
                        from marts.enterprise_evaluation where evaluated
                        group by pool, rank_in_pool),
-        edges as (select pools.pool, bands.grade, bands.from_share * pools.size as low,
-                      bands.to_share * pools.size as high
+        edges as (select pools.pool, bands.grade,
+                      cast(bands.from_share as decimal(18, 6)) * pools.size as low,
+                      cast(bands.to_share as decimal(18, 6)) * pools.size as high
                   from pools cross join bands),
         tied as (
             -- enterprises in a tie that straddles one of the band's edges

@@ -142,13 +142,31 @@ def load_history(con: duckdb.DuckDBPyConnection, ctx: RunContext) -> set[int]:
     return {r[0] for r in rows}
 
 
-GATE_AFTER = {"staging": "staging", "intermediate": "reconciled", "marts": "marts"}
+STEPS = ("prepare", "gate_landing", "staging", "gate_staging", "intermediate",
+         "gate_reconciled", "marts", "gate_marts", "publish")
+GATES = {"gate_landing": "landing", "gate_staging": "staging",
+         "gate_reconciled": "reconciled", "gate_marts": "marts"}
+_runners: dict[Path, object] = {}
 
 
-def gate(ctx: RunContext, stage: str, runner) -> None:
+def gate_runner(ctx: RunContext):
+    """The run's GX context, one per process (GX costs ~3 s to import, once)."""
+    folder = ctx.record.folder(ctx.home) / "gx"
+    if folder not in _runners:
+        from expectations.gates import GateRunner
+
+        started = time.perf_counter()
+        _runners[folder] = GateRunner(folder)
+        ctx.record.stages.append({"stage": "gate:setup",
+                                  "seconds": round(time.perf_counter() - started, 2)})
+    return _runners[folder]
+
+
+def gate(ctx: RunContext, stage: str) -> None:
     """Run one gate and record it in the run record; raises GateFailed."""
     from expectations.gates import GateFailed, check
 
+    runner = gate_runner(ctx)
     try:
         result = check(stage, ctx.work_db, runner, ctx.chosen if stage == "landing" else None)
         ctx.record.gates.extend(result.suites)
@@ -159,12 +177,12 @@ def gate(ctx: RunContext, stage: str, runner) -> None:
         raise
 
 
-def data_docs(ctx: RunContext, runner) -> Path | None:
+def data_docs(ctx: RunContext) -> Path | None:
     """Build the run's Data Docs once, readable offline, under runs/<id>/docs/gx."""
     from expectations.datadocs import make_offline
 
     try:
-        site = runner.build_docs()
+        site = gate_runner(ctx).build_docs()
     except Exception as exc:  # noqa: BLE001 - docs never hide the run's own outcome
         event(log, "data docs failed", logging.WARNING, error=str(exc)[:200])
         return None
@@ -181,55 +199,91 @@ def build_stage(ctx: RunContext, stage: str) -> transform.BuildResult:
     return result
 
 
+def publish_step(ctx: RunContext) -> None:
+    from mujun.publish import publish
+
+    docs = data_docs(ctx)
+    quarter = f"{ctx.year}Q{ctx.quarter}" if ctx.quarter else None
+    publish(ctx.home, ctx.work_db, ctx.record, ctx.record.kind, ctx.year, quarter,
+            extras={"docs/gx": docs} if docs else None)
+
+
+def start_run(home: Path, kind: str, year: int, quarter: int | None, pack,
+              reference_dir: Path | None = None) -> RunContext:
+    """A new run record (status running) for a validated pack; nothing is read yet."""
+    period = f"{year}Q{quarter}" if quarter else str(year)
+    record = RunRecord.new(kind, period, pack.id)
+    reference = reference_folder(home, reference_dir)
+    record.params = {"year": year, "quarter": quarter,
+                     "pack_source": str(getattr(pack, "source", "") or pack.id),
+                     "pack_sha256": getattr(pack, "sha256", None),
+                     "reference_dir": str(reference) if reference else None}
+    record.save(home)
+    return RunContext(home, record, pack, year, quarter, reference)
+
+
+def load_run(home: Path, run_id: str) -> RunContext:
+    """The context of a run started earlier, maybe in another process (an Airflow task)."""
+    from mujun.rulepack import load_pack
+
+    record = RunRecord.load(home, run_id)
+    params = record.params
+    reference = Path(params["reference_dir"]) if params.get("reference_dir") else None
+    ctx = RunContext(home, record, load_pack(params["pack_source"]), params["year"],
+                     params["quarter"], reference)
+    ctx.years = params.get("years") or [ctx.year]
+    ctx.chosen = [sources.ChosenSnapshot(s["dataset"], s["period"], s["snapshot_id"],
+                                         s["records"], Path(s["path"]), tuple(s["files"]))
+                  for s in record.inputs]
+    return ctx
+
+
+def run_step(ctx: RunContext, step: str,
+             after_stage: Callable[[str, RunContext], None] | None = None) -> None:
+    """One step of the run; on failure the record says which, and Data Docs are built."""
+    started = time.perf_counter()
+    try:
+        if step == "prepare":
+            prepare(ctx)
+            ctx.record.params["years"] = ctx.years
+            ctx.record.inputs = [
+                {"dataset": s.dataset, "period": s.period, "snapshot_id": s.snapshot_id,
+                 "records": s.records, "path": str(s.path), "files": list(s.files)}
+                for s in ctx.chosen]
+        elif step in GATES:
+            gate(ctx, GATES[step])
+        elif step in SELECTORS:
+            build_stage(ctx, step)
+            if after_stage is not None:
+                after_stage(step, ctx)
+        elif step == "publish":
+            publish_step(ctx)
+        else:
+            raise ValueError(f"unknown step {step!r}; expected one of {', '.join(STEPS)}")
+    except Exception as exc:
+        ctx.record.status = "failed"
+        ctx.record.error = f"{step}: {exc}"
+        ctx.record.ended_at = utc_now()
+        if step != "prepare" and step != "publish":
+            data_docs(ctx)
+        raise
+    finally:
+        ctx.record.save(ctx.home)
+        event(log, "step", run_id=ctx.record.run_id, step=step,
+              seconds=f"{time.perf_counter() - started:.1f}", status=ctx.record.status)
+
+
 def run_annual(home: Path, year: int, pack, reference_dir: Path | None = None,
                lock_wait_seconds: float = 0.0,
                after_stage: Callable[[str, RunContext], None] | None = None) -> RunRecord:
-    """The annual evaluation of `year` by `pack`, without Airflow.
+    """The annual evaluation of `year` by `pack`, every step, holding the warehouse.
 
     `after_stage(stage, ctx)` runs after each dbt stage, before its gate: the fault
     tests use it to damage the work database the way a bad feed or bug would.
     """
-    record = RunRecord.new("annual", str(year), pack.id)
-    return _run(RunContext(home, record, pack, year, None,
-                           reference_folder(home, reference_dir)), lock_wait_seconds, after_stage)
-
-
-def _run(ctx: RunContext, lock_wait_seconds: float,
-         after_stage: Callable[[str, RunContext], None] | None = None) -> RunRecord:
-    from expectations.gates import GateRunner
-    from mujun.publish import publish
-
-    record = ctx.record
-    started = time.perf_counter()
-    with warehouse_lock(ctx.home, lock_wait_seconds):
-        record.save(ctx.home)
-        runner = None
-        try:
-            prepare(ctx)
-            setup = time.perf_counter()
-            runner = GateRunner(record.folder(ctx.home) / "gx")
-            record.stages.append({"stage": "gate:setup",
-                                  "seconds": round(time.perf_counter() - setup, 2)})
-            gate(ctx, "landing", runner)
-            for stage in STAGES:
-                build_stage(ctx, stage)
-                if after_stage is not None:
-                    after_stage(stage, ctx)
-                gate(ctx, GATE_AFTER[stage], runner)
-            docs = data_docs(ctx, runner)
-            runner = None
-            quarter = f"{ctx.year}Q{ctx.quarter}" if ctx.quarter else None
-            publish(ctx.home, ctx.work_db, record, record.kind, ctx.year, quarter,
-                    extras={"docs/gx": docs} if docs else None)
-        except Exception as exc:
-            if runner is not None:
-                data_docs(ctx, runner)
-            record.status = "failed"
-            record.error = str(exc)
-            raise
-        finally:
-            record.ended_at = utc_now()
-            record.save(ctx.home)
-            event(log, "run ended", run_id=record.run_id, status=record.status,
-                  seconds=f"{time.perf_counter() - started:.1f}")
-    return record
+    with warehouse_lock(home, lock_wait_seconds):
+        ctx = start_run(home, "annual", year, None, pack, reference_dir)
+        for step in STEPS:
+            run_step(ctx, step, after_stage)
+        event(log, "run ended", run_id=ctx.record.run_id, status=ctx.record.status)
+    return ctx.record

@@ -52,12 +52,21 @@ class RunRecord:
     error: str | None = None
     code_version: str = field(default_factory=code_version)
     publication: str | None = None
+    params: dict = field(default_factory=dict)
+    inputs: list[dict] = field(default_factory=list)
 
     @classmethod
     def new(cls, kind: str, period: str, rule_pack: str) -> RunRecord:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         return cls(f"{stamp}-{kind}-{period}-{rule_pack}-{uuid.uuid4().hex[:6]}", kind,
                    period, rule_pack)
+
+    @classmethod
+    def load(cls, home: Path, run_id: str) -> RunRecord:
+        path = home / "runs" / run_id / "run.json"
+        if not path.exists():
+            raise FileNotFoundError(f"no run {run_id!r} under {home / 'runs'}")
+        return cls(**json.loads(path.read_text()))
 
     def folder(self, home: Path) -> Path:
         return home / "runs" / self.run_id

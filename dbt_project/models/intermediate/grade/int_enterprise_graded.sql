@@ -5,9 +5,8 @@
     landlord gives its treat_as; in a cycle each member keeps its grade from before
     the rule; with no graded landlord the grade stays), and the rules after it then
     apply to the tenant as to everyone. Grades are band ordinals here (0 = best).
-    Chains are resolved in `passes` rounds: longer chains than that keep the grade a
-    landlord had after `passes` rounds. -#}
-{%- set passes = 6 -%}
+    Chains of any length resolve recursively from the enterprises that follow nobody
+    (and the members of cycles, which keep their grade from before the rule). -#}
 with recursive ranked as (
 
     select * from {{ ref('int_enterprise_ranked') }}
@@ -147,25 +146,34 @@ followers as (
 
 ),
 
-chains as (
+walk as (
 
-    select
-        followers.uscc,
-        followers.year,
-        {%- for hop in range(1, passes + 1) %}
-        hop{{ hop }}.landlord_uscc = followers.uscc{{ " or" if not loop.last }}
-        {%- endfor %} as in_cycle
+    -- each follower's chain of landlords, until it comes back to the follower (a cycle)
+    -- or leaves the followers; at most as many hops as there are followers
+    select uscc as start_uscc, year, landlord_uscc as current_uscc, 1 as hops
     from followers
-    {%- for hop in range(1, passes + 1) %}
-    left join followers as hop{{ hop }}
-        on hop{{ hop }}.year = followers.year
-        and hop{{ hop }}.uscc = {{ 'followers.landlord_uscc' if hop == 1 else 'hop' ~ (hop - 1) ~ '.landlord_uscc' }}
-    {%- endfor %}
+
+    union all
+
+    select walk.start_uscc, walk.year, followers.landlord_uscc, walk.hops + 1
+    from walk
+    inner join followers
+        on followers.uscc = walk.current_uscc and followers.year = walk.year
+    where walk.current_uscc <> walk.start_uscc
+      and walk.hops <= (select count(*) from followers)
 
 ),
 
-pass_0 as (
+cycle_members as (
 
+    select distinct start_uscc as uscc, year from walk where current_uscc = start_uscc
+
+),
+
+own_grades as (
+
+    -- everyone's grade as if follow_landlord did not apply: the rules before it,
+    -- then the rules after it
     select graded.uscc, graded.year, after_follow.grade_ordinal
     from graded
     inner join before_follow
@@ -176,30 +184,40 @@ pass_0 as (
 
 ),
 
-{% for round in range(1, passes + 1) %}
-pass_{{ round }} as (
+resolved as (
 
-    select
-        pass_{{ round - 1 }}.uscc,
-        pass_{{ round - 1 }}.year,
-        coalesce(tenant_after.grade_ordinal, pass_{{ round - 1 }}.grade_ordinal) as grade_ordinal
-    from pass_{{ round - 1 }}
-    left join followers
-        on followers.uscc = pass_{{ round - 1 }}.uscc and followers.year = pass_{{ round - 1 }}.year
-    left join chains
-        on chains.uscc = followers.uscc and chains.year = followers.year
-    left join pass_{{ round - 1 }} as landlord_grade
-        on landlord_grade.uscc = followers.landlord_uscc and landlord_grade.year = followers.year
-    left join not_graded as landlord_t
-        on landlord_t.uscc = followers.landlord_uscc and landlord_t.year = followers.year
-    left join bands as treat_as on treat_as.grade = landlord_t.treat_as
-    left join after_follow as tenant_after
+    -- enterprises that follow nobody, and cycle members, keep their own grade
+    select own_grades.uscc, own_grades.year, own_grades.grade_ordinal
+    from own_grades
+    where not exists (
+            select 1 from followers
+            where followers.uscc = own_grades.uscc and followers.year = own_grades.year)
+       or exists (
+            select 1 from cycle_members
+            where cycle_members.uscc = own_grades.uscc and cycle_members.year = own_grades.year)
+
+    union all
+
+    -- a T landlord gives its treat_as
+    select not_graded.uscc, not_graded.year, bands.ordinal
+    from not_graded
+    inner join bands on bands.grade = not_graded.treat_as
+
+    union all
+
+    -- a follower takes its landlord's final grade, then the rules after follow_landlord
+    select followers.uscc, followers.year, tenant_after.grade_ordinal
+    from resolved
+    inner join followers
+        on followers.landlord_uscc = resolved.uscc and followers.year = resolved.year
+    inner join after_follow as tenant_after
         on tenant_after.uscc = followers.uscc and tenant_after.year = followers.year
-        and not coalesce(chains.in_cycle, false)
-        and tenant_after.start_ordinal = coalesce(treat_as.ordinal, landlord_grade.grade_ordinal)
+        and tenant_after.start_ordinal = resolved.grade_ordinal
+    where not exists (
+        select 1 from cycle_members
+        where cycle_members.uscc = followers.uscc and cycle_members.year = followers.year)
 
 ),
-{% endfor %}
 
 reasons as (
 
@@ -221,8 +239,9 @@ final as (
         coalesce(reasons.grade_reasons, {{ empty_list() }}) as grade_reasons
     from ranked
     left join not_graded on not_graded.uscc = ranked.uscc and not_graded.year = ranked.year
-    left join pass_{{ passes }} as resolved
+    left join resolved
         on resolved.uscc = ranked.uscc and resolved.year = ranked.year
+        and not_graded.uscc is null
     left join bands as final_band on final_band.ordinal = resolved.grade_ordinal
     left join reasons on reasons.uscc = ranked.uscc and reasons.year = ranked.year
 
