@@ -55,3 +55,18 @@ def base_delivery_time(source: str, period: Period) -> datetime:
 def snapshot_id(source: str, period: Period, delivered_at: datetime) -> str:
     """`<source>-<period>-<YYYYMMDDTHHMM>` (feeds.md)."""
     return f"{source}-{period}-{delivered_at:%Y%m%dT%H%M}"
+
+
+# ---- added with the generator: the truth and reference folders ---------------------------
+TRUTH_DIR = "truth"
+REFERENCE_DIR = "reference"
+
+
+def truth_path(root: Path, name: str) -> Path:
+    """`DIR/truth/<name>.parquet`: `enterprise_year` (figures) or `defects` (tags)."""
+    return root / TRUTH_DIR / f"{name}.parquet"
+
+
+def reference_dir(root: Path) -> Path:
+    """`DIR/reference/`: the local reference files (docs/reference-data.md)."""
+    return root / REFERENCE_DIR
