@@ -143,3 +143,19 @@
 {% macro default__share_list(uscc, share, order_by) -%}
     list({'uscc': {{ uscc }}, 'share': {{ share }}} order by {{ order_by }})
 {%- endmacro %}
+
+{# Area in m² of a GeoJSON Polygon's outer ring given in WGS84 degrees: the shoelace
+   formula on a local equirectangular projection (ample for a parcel's few hundred
+   metres). Null for other shapes. Used to spot areas typed in the wrong unit. #}
+{% macro geometry_area_m2(geometry) -%}
+    {{ return(adapter.dispatch('geometry_area_m2', 'mujun')(geometry)) }}
+{%- endmacro %}
+
+{% macro default__geometry_area_m2(geometry) -%}
+    case when json_extract_string({{ geometry }}, '$.type') = 'Polygon' then (
+        select abs(list_sum(list_transform(range(1, len(ring)),
+                   lambda i: ring[i][1] * ring[i + 1][2] - ring[i + 1][1] * ring[i][2]))) / 2
+               * 111320 * cos(radians(ring[1][2])) * 110540
+        from (select cast(json_extract({{ geometry }}, '$.coordinates[0]') as double[][]) as ring)
+    ) end
+{%- endmacro %}

@@ -106,6 +106,20 @@ coverage as (
     from taxpayers
     left join master on master.uscc = taxpayers.uscc
 
+    union all
+
+    -- an area an order of magnitude off its outline: typed in mu, or the outline is wrong
+    select 'land.parcels', 'parcel_area_agrees_with_outline',
+        count(*) - count(case when outline_m2 > 10 * area_m2 or outline_m2 < area_m2 / 10 then 1 end),
+        count(*),
+        {{ sample_keys("case when outline_m2 > 10 * area_m2 or outline_m2 < area_m2 / 10 then parcel_code end") }}
+    from (
+        select parcel_code, area_m2, {{ geometry_area_m2('geometry') }} as outline_m2
+        from {{ ref('stg_land__parcels') }}
+        where year = {{ var('year') }} and geometry is not null and area_m2 > 0
+    ) as outlines
+    where outline_m2 is not null
+
     {%- for dataset, column in [('land.parcels', 'holder_uscc'), ('land.leases', 'lessor_uscc'),
                                 ('land.leases', 'lessee_uscc'), ('land.surveys', 'user_uscc'),
                                 ('grid.accounts', 'holder_uscc')] %}
