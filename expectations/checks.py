@@ -252,6 +252,23 @@ def marts_checks() -> list[Check]:
     ]
 
 
+def quarterly_checks() -> list[Check]:
+    colours = "select colour from rule_pack.rp_quarterly_colours"
+    return [
+        Check("marts.duplicate_quarterly_rows", "more than one row per enterprise, quarter and pack",
+              "select count(*) from (select uscc, year, quarter, rule_pack from "
+              "marts.quarterly_monitor group by all having count(*) > 1)", None),
+        Check("marts.colours_outside_pack", "colours that are not the pack's",
+              f"select count(*) from marts.quarterly_monitor where colour not in ({colours})",
+              f"select uscc, quarter, colour from marts.quarterly_monitor "
+              f"where colour not in ({colours}) limit 10"),
+        Check("marts.monitor_without_scope", "monitored enterprises that are not evaluated",
+              "select count(*) from marts.quarterly_monitor q left join "
+              "intermediate.int_enterprise_scope s on s.uscc = q.uscc and s.year = q.year "
+              "where not coalesce(s.evaluated, false)", None),
+    ]
+
+
 STAGE_CHECKS = {
     "landing": landing_checks,
     "staging": staging_checks,

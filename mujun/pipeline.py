@@ -27,8 +27,10 @@ from mujun.vocab_dbt import dbt_vocabulary
 log = logging.getLogger("mujun.pipeline")
 
 STAGES = ("staging", "intermediate", "marts")
-# dbt selectors per stage: marts include the audit tables
+# dbt selectors per stage and kind of run: annual marts include the audit tables;
+# a quarterly run fills only marts.quarterly_monitor and its audit rows (marts.md)
 SELECTORS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts audit"}
+QUARTERLY_SELECTORS = SELECTORS | {"marts": "quarterly_monitor quarantine reconciliation"}
 HISTORY_YEARS = 5
 
 
@@ -89,7 +91,8 @@ def prepare(ctx: RunContext) -> None:
     con = duckdb.connect(str(ctx.work_db))
     try:
         history_years = load_history(con, ctx)
-        if needs_prior_year(ctx.pack) and (ctx.year - 1) not in history_years:
+        if ctx.record.kind == "annual" and needs_prior_year(ctx.pack) \
+                and (ctx.year - 1) not in history_years:
             if not sources.landed_years(landing, ctx.year - 1):
                 raise RunFailed(f"rule pack {ctx.pack.id} benchmarks on {ctx.year - 1}'s pool "
                                 f"means, but nothing of {ctx.year - 1} has been evaluated or "
@@ -168,7 +171,8 @@ def gate(ctx: RunContext, stage: str) -> None:
 
     runner = gate_runner(ctx)
     try:
-        result = check(stage, ctx.work_db, runner, ctx.chosen if stage == "landing" else None)
+        result = check(stage, ctx.work_db, runner, ctx.chosen if stage == "landing" else None,
+                       kind=ctx.record.kind)
         ctx.record.gates.extend(result.suites)
         ctx.record.stages.append({"stage": f"gate:{stage}", "seconds": round(result.seconds, 2)})
     except GateFailed as failed:
@@ -193,7 +197,8 @@ def data_docs(ctx: RunContext) -> Path | None:
 
 def build_stage(ctx: RunContext, stage: str) -> transform.BuildResult:
     started = utc_now()
-    result = transform.build(SELECTORS[stage], ctx.work_db, ctx.dbt_dir, ctx.dbt_vars())
+    selectors = SELECTORS if ctx.record.kind == "annual" else QUARTERLY_SELECTORS
+    result = transform.build(selectors[stage], ctx.work_db, ctx.dbt_dir, ctx.dbt_vars())
     ctx.record.stages.append({"stage": stage, "started_at": started,
                               "seconds": round(result.seconds, 2), "nodes": len(result.nodes)})
     return result
@@ -271,6 +276,16 @@ def run_step(ctx: RunContext, step: str,
         ctx.record.save(ctx.home)
         event(log, "step", run_id=ctx.record.run_id, step=step,
               seconds=f"{time.perf_counter() - started:.1f}", status=ctx.record.status)
+
+
+def run_quarterly(home: Path, year: int, quarter: int, pack, reference_dir: Path | None = None,
+                  lock_wait_seconds: float = 0.0) -> RunRecord:
+    """The quarterly monitoring run for `year`Q`quarter`, every step."""
+    with warehouse_lock(home, lock_wait_seconds):
+        ctx = start_run(home, "quarterly", year, quarter, pack, reference_dir)
+        for step in STEPS:
+            run_step(ctx, step)
+    return ctx.record
 
 
 def run_annual(home: Path, year: int, pack, reference_dir: Path | None = None,

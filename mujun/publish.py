@@ -96,7 +96,7 @@ def _period_predicate(kind: str, year: int, quarter: str | None, rule_pack: str,
     if kind == "annual":
         quarter_test = " and quarter is null" if has_quarter else ""
         return f"year = {year} and rule_pack = '{pack}'{quarter_test}"
-    return f"year = {year} and rule_pack = '{pack}' and quarter = '{quarter}'"
+    return f"year = {year} and rule_pack = '{pack}' and coalesce(quarter = '{quarter}', false)"
 
 
 def _columns(con, catalog: str, schema: str, table: str) -> list[str]:

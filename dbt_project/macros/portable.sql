@@ -159,3 +159,21 @@
         from (select cast(json_extract({{ geometry }}, '$.coordinates[0]') as double[][]) as ring)
     ) end
 {%- endmacro %}
+
+{# The median (an even count's median is the mean of the middle two). #}
+{% macro median_of(expression) -%}
+    {{ return(adapter.dispatch('median_of', 'mujun')(expression)) }}
+{%- endmacro %}
+
+{% macro default__median_of(expression) -%}
+    quantile_cont({{ expression }}, 0.5)
+{%- endmacro %}
+
+{# The value of `expression` on the row where `order_by` is smallest (nulls ignored). #}
+{% macro first_by(expression, order_by) -%}
+    {{ return(adapter.dispatch('first_by', 'mujun')(expression, order_by)) }}
+{%- endmacro %}
+
+{% macro default__first_by(expression, order_by) -%}
+    arg_min({{ expression }}, {{ order_by }})
+{%- endmacro %}
