@@ -215,6 +215,30 @@ def run_command(
     out.print(f"run record: {record.folder(settings.home) / 'run.json'}")
 
 
+@app.command()
+def explain(
+    uscc: Annotated[str, typer.Argument(help="The enterprise's unified social credit code.")],
+    year: Annotated[str, typer.Option(help="The evaluation year (YYYY).")],
+    rule_pack: Annotated[str | None, typer.Option(
+        "--rule-pack", help="Needed when more than one pack evaluated the year.")] = None,
+) -> None:
+    """Print how an enterprise's grade came about, from the published trace."""
+    from mujun.explain import ExplainError
+    from mujun.explain import explain as build_explanation
+    from mujun.settings import Settings
+
+    try:
+        evaluation_year = _parse_year(year)
+    except UsageError as exc:
+        _fail(exc, 2)
+    try:
+        explanation = build_explanation(Settings.from_env().home, uscc, evaluation_year,
+                                        rule_pack)
+    except ExplainError as exc:
+        _fail(exc, 2 if exc.usage else 1)
+    typer.echo(explanation.render())
+
+
 rules_app = typer.Typer(help="Rule packs.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 

@@ -11,13 +11,13 @@ from mujun.cli import app
 from tests.conftest import YEAR
 
 runner = CliRunner()
-COMMANDS = ["simulate", "serve", "pull"]
+COMMANDS = ["simulate", "serve", "pull", "run", "explain", "rules check"]
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_and_a_readme_entry(command):
-    result = runner.invoke(app, [command, "--help"])
+    result = runner.invoke(app, [*command.split(), "--help"])
     assert result.exit_code == 0
     assert "Usage" in result.output
     assert f"mujun {command}" in README.read_text()

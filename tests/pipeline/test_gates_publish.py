@@ -89,6 +89,30 @@ def test_voucher_ids_are_published_hashed(published):
     assert "GV1" not in json.dumps(keys)
 
 
+def test_explain_agrees_with_the_trace(published):
+    from typer.testing import CliRunner
+
+    from mujun.cli import app
+    from mujun.explain import explain
+
+    home, _ = published
+    explanation = explain(home, A.lower(), 2024)  # codes are normalised
+    con = duckdb.connect(str(home / "published" / "mujun.duckdb"), read_only=True)
+    trace = con.execute("select count(*), sum(case when step = 'tax' then amount end) "
+                        "from audit.evaluation_trace where uscc = ?", [A]).fetchone()
+    assert len(explanation.steps) == trace[0]
+    assert sum(s["amount"] for s in explanation.steps if s["step"] == "tax") == pytest.approx(trace[1])
+    # the published hash resolves to the voucher id for the engineer
+    assert "GV1" in {s["record_key"] for s in explanation.steps}
+    result = CliRunner().invoke(app, ["explain", A, "--year", "2024"], env={"MUJUN_HOME": str(home)})
+    assert result.exit_code == 0, result.output
+    grade = con.execute("select grade from marts.enterprise_evaluation where uscc = ?", [A]).fetchone()[0]
+    assert f"final grade {grade}" in result.output and "GV1" in result.output
+    assert "Grade rules" in result.output or "Final grade" in result.output
+    missing = CliRunner().invoke(app, ["explain", A, "--year", "2023"], env={"MUJUN_HOME": str(home)})
+    assert missing.exit_code == 2  # no pack evaluated 2023: name one
+
+
 def _fails_untouched(home: Path, match: str, **kwargs) -> GateFailed:
     before, target = fingerprint(home), current_publication(home)
     with pytest.raises(GateFailed, match=match) as failed:
