@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -204,13 +206,40 @@ def build_stage(ctx: RunContext, stage: str) -> transform.BuildResult:
     return result
 
 
+def dbt_docs(ctx: RunContext) -> Path | None:
+    """dbt's docs (lineage graph, every model and column) as one static page."""
+    started = time.perf_counter()
+    result = transform.invoke(["docs", "generate", "--static", "--vars",
+                               json.dumps(ctx.dbt_vars())], ctx.work_db, ctx.dbt_dir)
+    page = ctx.dbt_dir / "target" / "static_index.html"
+    if not result.success or not page.exists():
+        event(log, "dbt docs failed", logging.WARNING)
+        return None
+    target = ctx.record.folder(ctx.home) / "docs" / "dbt"
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(page, target / "index.html")
+    ctx.record.stages.append({"stage": "docs:dbt",
+                              "seconds": round(time.perf_counter() - started, 2)})
+    return target
+
+
+def lineage_file(ctx: RunContext) -> Path:
+    return ctx.record.folder(ctx.home) / "lineage" / "openlineage.jsonl"
+
+
 def publish_step(ctx: RunContext) -> None:
+    from openlineage.client.event_v2 import RunState
+
+    from mujun.lineage import emit_run
     from mujun.publish import publish
 
-    docs = data_docs(ctx)
+    extras = {"docs/gx": data_docs(ctx), "docs/dbt": dbt_docs(ctx)}
+    emit_run(ctx.record, lineage_file(ctx), RunState.COMPLETE,
+             ctx.dbt_dir / "target" / "manifest.json")
+    extras["lineage"] = lineage_file(ctx).parent
     quarter = f"{ctx.year}Q{ctx.quarter}" if ctx.quarter else None
     publish(ctx.home, ctx.work_db, ctx.record, ctx.record.kind, ctx.year, quarter,
-            extras={"docs/gx": docs} if docs else None)
+            extras={name: path for name, path in extras.items() if path})
 
 
 def start_run(home: Path, kind: str, year: int, quarter: int | None, pack,
@@ -249,6 +278,11 @@ def run_step(ctx: RunContext, step: str,
     started = time.perf_counter()
     try:
         if step == "prepare":
+            from openlineage.client.event_v2 import RunState
+
+            from mujun.lineage import emit_run
+
+            emit_run(ctx.record, lineage_file(ctx), RunState.START)
             prepare(ctx)
             ctx.record.params["years"] = ctx.years
             ctx.record.inputs = [
@@ -271,6 +305,11 @@ def run_step(ctx: RunContext, step: str,
         ctx.record.ended_at = utc_now()
         if step != "prepare" and step != "publish":
             data_docs(ctx)
+        from openlineage.client.event_v2 import RunState
+
+        from mujun.lineage import emit_run
+
+        emit_run(ctx.record, lineage_file(ctx), RunState.FAIL)
         raise
     finally:
         ctx.record.save(ctx.home)
