@@ -38,7 +38,6 @@ typed as (
         {%- endif %}
         _snapshot_id,
         _record_no,
-        {{ record_json(columns | map(attribute='name') | list) }} as _record,
         concat_ws('|', {% for k in key %}coalesce(cast({{ k }} as varchar), ''){{ ", " if not loop.last }}{% endfor %}) as _record_key,
         {%- for c in columns %}
         {{ typed_value(c) }} as {{ c.name }},
@@ -109,10 +108,20 @@ select * exclude (_bad_value) from checked
 {%- endmacro %}
 
 
-{% macro record_json(names) -%}
-    {{ return(adapter.dispatch('record_json', 'mujun')(names)) }}
+{# The whole landed record as JSON, every contract field as delivered (the landing
+   relation's columns but the bookkeeping ones, which start with an underscore). #}
+{% macro landed_record_json(relation, alias) -%}
+    {%- set names = [] -%}
+    {%- if execute -%}
+        {%- for column in adapter.get_columns_in_relation(relation) -%}
+            {%- if not column.name.startswith('_') -%}{%- do names.append(column.name) -%}{%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if names | length == 0 -%}cast(null as varchar){%- else -%}
+    {{ return(adapter.dispatch('record_json', 'mujun')(names, alias)) }}
+    {%- endif -%}
 {%- endmacro %}
 
-{% macro default__record_json(names) -%}
-    json_object({%- for n in names %}'{{ n }}', {{ n }}{{ ", " if not loop.last }}{%- endfor %})
+{% macro default__record_json(names, alias) -%}
+    cast(json_object({%- for n in names %}'{{ n }}', {{ alias }}."{{ n }}"{{ ", " if not loop.last }}{%- endfor %}) as varchar)
 {%- endmacro %}

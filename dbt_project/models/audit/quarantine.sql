@@ -5,44 +5,41 @@
     'land__parcels', 'land__leases', 'land__surveys', 'stats__enterprises', 'stats__annual',
     'stats__energy_use', 'stats__quarterly', 'grid__accounts', 'grid__consumption',
     'env__emissions', 'env__incidents'] %}
-with staging_rejects as (
+with lease_rejects as (
 
-    {%- for dataset in datasets %}
-    select _dataset, _period, _snapshot_id, _record_no, _record_key, _record, _quarantine_reason
-    from {{ ref('base_' ~ dataset) }}
-    where _quarantine_reason is not null
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
-
-),
-
-lease_rejects as (
-
-    select base._dataset, base._period, base._snapshot_id, base._record_no, base._record_key,
-        base._record, 'lease_exceeds_parcel' as _quarantine_reason
-    from {{ ref('int_leases_checked') }} as leases
-    inner join {{ ref('base_land__leases') }} as base
-        on base._snapshot_id = leases._snapshot_id and base._record_no = leases._record_no
-    where not leases.accepted
+    select _snapshot_id, _record_no, 'lease_exceeds_parcel' as reason
+    from {{ ref('int_leases_checked') }}
+    where not accepted
 
 ),
 
 energy_rejects as (
 
-    select base._dataset, base._period, base._snapshot_id, base._record_no, base._record_key,
-        base._record, energy._quarantine_reason
-    from {{ ref('int_energy_converted') }} as energy
-    inner join {{ ref('base_stats__energy_use') }} as base
-        on base._snapshot_id = energy._snapshot_id and base._record_no = energy._record_no
-    where energy._quarantine_reason is not null
+    select _snapshot_id, _record_no, _quarantine_reason as reason
+    from {{ ref('int_energy_converted') }}
+    where _quarantine_reason is not null
 
 ),
 
 all_rejects as (
 
-    select * from staging_rejects
-    union all select * from lease_rejects
-    union all select * from energy_rejects
+    -- the whole landed record comes back from landing for the (few) refused ones
+    {%- for dataset in datasets %}
+    {%- set extra = 'lease_rejects' if dataset == 'land__leases'
+                    else ('energy_rejects' if dataset == 'stats__energy_use' else none) %}
+    select base._dataset, base._period, base._snapshot_id, base._record_no, base._record_key,
+        {{ landed_record_json(source('landing', dataset), 'landed') }} as _record,
+        coalesce(base._quarantine_reason{{ ', refused.reason' if extra }}) as _quarantine_reason
+    from {{ ref('base_' ~ dataset) }} as base
+    {%- if extra %}
+    left join {{ extra }} as refused
+        on refused._snapshot_id = base._snapshot_id and refused._record_no = base._record_no
+    {%- endif %}
+    inner join {{ source('landing', dataset) }} as landed
+        on landed._snapshot_id = base._snapshot_id and landed._record_no = base._record_no
+    where base._quarantine_reason is not null{{ ' or refused.reason is not null' if extra }}
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
 
 ),
 

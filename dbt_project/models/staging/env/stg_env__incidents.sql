@@ -6,5 +6,5 @@ with validated as (
 )
 
 select
-    * exclude (_quarantine_reason, _record, _record_key)
+    * exclude (_quarantine_reason, _record_key)
 from validated

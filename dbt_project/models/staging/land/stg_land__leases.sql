@@ -6,6 +6,6 @@ with validated as (
 )
 
 select
-    * exclude (_quarantine_reason, _record, _record_key),
+    * exclude (_quarantine_reason, _record_key),
     leased_land_m2 * 0.0015 as leased_land_mu
 from validated

@@ -6,7 +6,7 @@ with validated as (
 )
 
 select
-    * exclude (_quarantine_reason, _record, _record_key),
+    * exclude (_quarantine_reason, _record_key),
     -- 1 mu = 10000/15 m², exactly
     area_m2 * 0.0015 as area_mu,
     land_use in ('0601', '0602', '0604') as is_industrial

@@ -6,6 +6,6 @@ with validated as (
 )
 
 select
-    * exclude (_quarantine_reason, _record, _record_key),
+    * exclude (_quarantine_reason, _record_key),
     occupied_m2 * 0.0015 as occupied_mu
 from validated

@@ -6,7 +6,7 @@ with validated as (
 )
 
 select
-    * exclude (_quarantine_reason, _record, _record_key),
+    * exclude (_quarantine_reason, _record_key),
     -- statistics report thousand yuan; the warehouse works in 万元
     output_k * 0.1 as output_wan,
     value_added_k * 0.1 as value_added_wan,

@@ -6,6 +6,6 @@ with validated as (
 )
 
 select
-    * exclude (_quarantine_reason, _record, _record_key),
+    * exclude (_quarantine_reason, _record_key),
     substr(industry_code, 1, 2) as industry_major
 from validated

@@ -6,7 +6,7 @@ with validated as (
 )
 
 select
-    * exclude (_quarantine_reason, _record, _record_key),
+    * exclude (_quarantine_reason, _record_key),
     output_k_ytd * 0.1 as output_wan_ytd,
     revenue_k_ytd * 0.1 as revenue_wan_ytd,
     value_added_k_ytd * 0.1 as value_added_wan_ytd
