@@ -88,7 +88,8 @@ def register_landing_views(con: duckdb.DuckDBPyConnection, chosen: list[ChosenSn
         dataset = DATASETS[name]
         parts = [
             f"select *, {_quote(s.period)} as _period, {_quote(s.snapshot_id)} as _snapshot_id "
-            f"from read_parquet([{', '.join(_quote(f) for f in s.files)}])"
+            f"from read_parquet([{', '.join(_quote(f) for f in s.files)}], "
+            "hive_partitioning = false)"
             for s in snapshots
         ]
         con.execute(f"create or replace view landing.{dataset.source}__{dataset.name} as "
