@@ -135,8 +135,11 @@ def reconciled_checks() -> list[Check]:
               "share of accounts with consumption linked to an enterprise",
               "select coalesce(count(distinct case when uscc is not null then account_no end) "
               "/ nullif(count(distinct account_no), 0), 1) from intermediate.int_accounts_linked",
-              "select account_no, year from intermediate.int_accounts_linked "
-              "where uscc is null limit 10", kind="share"),
+              # no account numbers: warnings are published in run.json (marts.md data classes)
+              "select a.year, a.holder_name, a.parcel_code, a.transformer_id "
+              "from intermediate.int_accounts_linked l join staging.stg_grid__accounts a "
+              "on a.account_no = l.account_no and a.year = l.year where l.uscc is null limit 10",
+              kind="share"),
         Check("reconciled.enterprises_with_land_share",
               "share of enterprises in the master with industrial land",
               "select coalesce(count(case when land_area_mu > 0 then 1 end) / nullif(count(*), 0), 1) "

@@ -201,6 +201,8 @@ def build_stage(ctx: RunContext, stage: str) -> transform.BuildResult:
     started = utc_now()
     selectors = SELECTORS if ctx.record.kind == "annual" else QUARTERLY_SELECTORS
     result = transform.build(selectors[stage], ctx.work_db, ctx.dbt_dir, ctx.dbt_vars())
+    if stage == "marts" and ctx.record.kind != "annual":
+        _ensure_every_mart(ctx)
     ctx.record.stages.append({"stage": stage, "started_at": started,
                               "seconds": round(result.seconds, 2), "nodes": len(result.nodes)})
     return result
@@ -221,6 +223,23 @@ def dbt_docs(ctx: RunContext) -> Path | None:
     ctx.record.stages.append({"stage": "docs:dbt",
                               "seconds": round(time.perf_counter() - started, 2)})
     return target
+
+
+def _ensure_every_mart(ctx: RunContext) -> None:
+    """Every publication holds every table (marts.md): a quarterly run that finds no
+    annual mart in the work database builds it empty (`dbt run --empty`), with its
+    schema, so the first publication of a warehouse can be a quarterly one."""
+    from mujun.publish import TABLES
+
+    with duckdb.connect(str(ctx.work_db), read_only=True) as con:
+        present = {(s, t) for s, t in con.execute(
+            "select table_schema, table_name from information_schema.tables").fetchall()}
+    missing = [t for s, t, *_ in TABLES if (s, t) not in present]
+    if missing:
+        result = transform.invoke(["run", "--empty", "--select", *missing, "--vars",
+                                   json.dumps(ctx.dbt_vars())], ctx.work_db, ctx.dbt_dir)
+        if not result.success:
+            raise transform.TransformFailed(f"dbt run --empty {' '.join(missing)} failed")
 
 
 def lineage_file(ctx: RunContext) -> Path:

@@ -157,6 +157,9 @@ def publish(home: Path, work_db: Path, record, kind: str, year: int, quarter: st
         record.status = "published"
         record.publication = str(final)
         record.ended_at = utc_now()
+        from mujun.reports import reader_outputs
+
+        reader_outputs(staging / "mujun.duckdb", staging, record)
         (staging / "run.json").write_text(
             json.dumps(record.__dict__, ensure_ascii=False, indent=2, default=str))
         _fsync_tree(staging)
@@ -233,10 +236,8 @@ def _remove_stale_temporaries(root: Path) -> None:
 
 
 def _fsync_tree(folder: Path) -> None:
-    for path in folder.rglob("*"):
-        if path.is_file():
-            with open(path, "rb") as handle:
-                os.fsync(handle.fileno())
+    # one sync for the whole tree: a publication holds one page per enterprise
+    os.sync()
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
