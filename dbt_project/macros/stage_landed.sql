@@ -22,35 +22,62 @@
 {%- set reasons = {'uscc': 'invalid_uscc', 'parcel': 'invalid_parcel_code',
                    'account': 'invalid_account_no'} -%}
 {%- set parsed_types = ['decimal', 'integer', 'date', 'month', 'flag', 'quarter'] -%}
+{%- set code_types = ['uscc', 'parcel', 'account', 'uscc_ref', 'parcel_ref'] -%}
+{%- set key_codes = [] -%}
+{%- for c in columns if c.type in reasons and c.name in key + ['uscc'] -%}
+    {%- do key_codes.append(c) -%}
+{%- endfor -%}
 with landed as (
 
     select * from {{ relation }}
 
 ),
+{%- for c in columns if c.type in code_types %}
+
+codes_{{ c.name }} as (
+
+    -- codes repeat (an enterprise pays every month): normalise and check each once
+    select raw, normalised, coalesce({{ code_is_valid(c.type, 'normalised') }}, false) as valid
+    from (
+        select raw, {{ normalise_code('raw') }} as normalised
+        from (select distinct {{ c.name }} as raw from landed) as distinct_codes
+    ) as normalised_codes
+
+),
+{%- endfor %}
 
 typed as (
 
     select
         '{{ dataset }}' as _dataset,
-        _period,
+        landed._period,
         {%- if 'year' not in columns | map(attribute='name') | list %}
-        cast(substr(_period, 1, 4) as integer) as year,
+        cast(substr(landed._period, 1, 4) as integer) as year,
         {%- endif %}
-        _snapshot_id,
-        _record_no,
-        concat_ws('|', {% for k in key %}coalesce(cast({{ k }} as varchar), ''){{ ", " if not loop.last }}{% endfor %}) as _record_key,
+        landed._snapshot_id,
+        landed._record_no,
+        concat_ws('|', {% for k in key %}coalesce(cast(landed.{{ k }} as varchar), ''){{ ", " if not loop.last }}{% endfor %}) as _record_key,
         {%- for c in columns %}
+        {%- if c.type in ('uscc', 'parcel', 'account') %}
+        codes_{{ c.name }}.normalised as {{ c.name }},
+        {%- elif c.type in ('uscc_ref', 'parcel_ref') %}
+        case when codes_{{ c.name }}.valid then codes_{{ c.name }}.normalised end as {{ c.name }},
+        (landed.{{ c.name }} is not null and not codes_{{ c.name }}.valid) as {{ c.name }}_invalid,
+        {%- else %}
         {{ typed_value(c) }} as {{ c.name }},
-        {%- if c.type in ('uscc_ref', 'parcel_ref') %}
-        ({{ c.name }} is not null and not {{ code_is_valid(c.type, normalise_code(c.name)) }})
-            as {{ c.name }}_invalid,
         {%- endif %}
         {%- endfor %}
-        _nonstring_fields is not null
+        {%- for c in key_codes %}
+        coalesce(codes_{{ c.name }}.valid, false) as _valid_{{ c.name }},
+        {%- endfor %}
+        landed._nonstring_fields is not null
         {%- for c in columns if c.type in parsed_types %}
-            or {{ unparsed(c.name, typed_value(c)) }}
+            or {{ unparsed('landed.' ~ c.name, typed_value(c)) }}
         {%- endfor %} as _bad_value
     from landed
+    {%- for c in columns if c.type in code_types %}
+    left join codes_{{ c.name }} on codes_{{ c.name }}.raw = landed.{{ c.name }}
+    {%- endfor %}
 
 ),
 
@@ -60,8 +87,8 @@ checked as (
         *,
         case
             when _bad_value then 'bad_value'
-            {%- for c in columns if c.type in reasons and c.name in key + ['uscc'] %}
-            when not {{ code_is_valid(c.type, c.name) }} then '{{ reasons[c.type] }}'
+            {%- for c in key_codes %}
+            when not _valid_{{ c.name }} then '{{ reasons[c.type] }}'
             {%- endfor %}
             {%- for check in extra_checks %}
             when {{ check.when }} then '{{ check.reason }}'
@@ -74,7 +101,7 @@ checked as (
 
 )
 
-select * exclude (_bad_value) from checked
+select * exclude (_bad_value{% for c in key_codes %}, _valid_{{ c.name }}{% endfor %}) from checked
 {% endmacro %}
 
 

@@ -138,7 +138,7 @@ def test_negative_kwh_in_staging_stops_the_run(home):
     def inject(stage, ctx):
         if stage == "staging":
             with duckdb.connect(str(ctx.work_db)) as con:
-                con.execute("update staging.stg_grid__consumption set kwh = -5 "
+                con.execute("update staging.base_grid__consumption set kwh = -5 "
                             "where account_no = ?", [account(301)])
     failed = _fails_untouched(home, "staging gate failed", after_stage=inject)
     assert failed.failures[0]["column"] == "staging.grid__consumption__negative_kwh"
