@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SCALE ?= 30000
 export MUJUN_HOME ?= $(CURDIR)/warehouse
 
-.PHONY: install test lint demo bench clean
+.PHONY: install test lint demo airflow-ui bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ lint: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python -m mujun.demo
+
+# Airflow standalone (UI on http://127.0.0.1:8080, no login) over the demo's Airflow home,
+# with the demo county served again: watch `make demo`'s runs, start new ones.
+airflow-ui: $(STAMP)
+	$(BIN)/python -m mujun.demo ui
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run --scale $(SCALE)
