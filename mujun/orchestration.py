@@ -36,6 +36,14 @@ from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from mujun.datasets import DATASETS, SOURCES, datasets_of
 from mujun.logs import event
+from mujun.runs import (
+    LEASE_FILE,
+    RunLocked,
+    _write_lease,
+    claim_lease,
+    lease_holder,
+    release_lease,
+)
 
 log = logging.getLogger("mujun.orchestration")
 
@@ -44,7 +52,6 @@ POOL_DESCRIPTION = "DuckDB takes one writer at a time: every task that opens a m
 DEFAULT_PACK = os.environ.get("MUJUN_RULE_PACK", "zhenhai-2024")
 REFERENCE_VARIABLE = "mujun_reference_dir"
 LOCK_WAIT_SECONDS = 900.0
-LEASE_FILE = "airflow-run.lease"
 PERIOD_PATTERN = r"^[0-9]{4}(Q[1-4])?$"
 START_DATE = datetime(2024, 1, 1, tzinfo=UTC)
 INGEST_RETRIES = 3
@@ -224,8 +231,9 @@ def redeliveries(results: list[dict]) -> list[dict]:
 # Task callables: evaluation runs.
 
 
-class WarehouseBusy(RuntimeError):
-    """Another evaluation run holds the work database."""
+# Another evaluation run holds the work database (the lease lives in mujun.runs, so
+# `mujun run` by hand refuses too while an Airflow run is between its tasks).
+WarehouseBusy = RunLocked
 
 
 def _periods_of(events: Any, kind: str) -> list[str]:
@@ -432,48 +440,6 @@ def evaluate_years(years: list[int], rule_pack: str, reference_dir: str | None) 
 
 
 # ---------------------------------------------------------------------------------------------
-# The warehouse lease: which evaluation run owns the work database between its tasks.
-# The lock of mujun.runs is held by one process for one step; the lease spans a run's
-# tasks. It is free when absent, released, or its run is no longer running (published
-# or failed).
-
-
-def lease_holder(where: Path) -> str | None:
-    path = where / LEASE_FILE
-    if not path.exists():
-        return None
-    run_id = json.loads(path.read_text()).get("run_id")
-    run_json = where / "runs" / str(run_id) / "run.json"
-    if not run_json.exists():
-        return None
-    status = json.loads(run_json.read_text()).get("status")
-    return run_id if status == "running" else None
-
-
-def claim_lease(where: Path, run_id: str) -> None:
-    """Hold the lease for `run_id` (call under the warehouse lock), or raise WarehouseBusy."""
-    holder = lease_holder(where)
-    if holder is not None and holder != run_id:
-        raise WarehouseBusy(f"run {holder} has taken the work database since run {run_id} "
-                            "started: start a new run")
-    if holder is None:
-        _write_lease(where, run_id)
-
-
-def _write_lease(where: Path, run_id: str) -> None:
-    path = where / LEASE_FILE
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"run_id": run_id,
-                               "claimed_at": datetime.now(UTC).isoformat(timespec="seconds")}))
-    os.replace(tmp, path)
-
-
-def release_lease(where: Path, run_id: str) -> None:
-    path = where / LEASE_FILE
-    if path.exists() and json.loads(path.read_text()).get("run_id") == run_id:
-        path.unlink(missing_ok=True)
-
-
 # ---------------------------------------------------------------------------------------------
 # DAG builders.
 

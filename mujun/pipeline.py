@@ -295,6 +295,13 @@ def run_step(ctx: RunContext, step: str,
              after_stage: Callable[[str, RunContext], None] | None = None) -> None:
     """One step of the run; on failure the record says which, and Data Docs are built."""
     started = time.perf_counter()
+    # a step run again (an Airflow task cleared) replaces what it recorded the first time
+    record = ctx.record
+    record.status, record.error, record.ended_at = "running", None, None
+    if step in GATES:
+        record.gates = [g for g in record.gates if g.get("stage") != GATES[step]]
+    names = {f"gate:{GATES[step]}"} if step in GATES else {step, f"docs:{step}"}
+    record.stages = [s for s in record.stages if s.get("stage") not in names]
     try:
         if step == "prepare":
             from openlineage.client.event_v2 import RunState
@@ -336,10 +343,21 @@ def run_step(ctx: RunContext, step: str,
               seconds=f"{time.perf_counter() - started:.1f}", status=ctx.record.status)
 
 
+def _refuse_while_leased(home: Path) -> None:
+    """An Airflow run owns the work database between its tasks: a run by hand waits its turn."""
+    from mujun.runs import RunLocked, lease_holder
+
+    holder = lease_holder(home)
+    if holder is not None:
+        raise RunLocked(f"Airflow run {holder} holds the warehouse between its tasks; "
+                        "try again when it has published or failed")
+
+
 def run_quarterly(home: Path, year: int, quarter: int, pack, reference_dir: Path | None = None,
                   lock_wait_seconds: float = 0.0) -> RunRecord:
     """The quarterly monitoring run for `year`Q`quarter`, every step."""
     with warehouse_lock(home, lock_wait_seconds):
+        _refuse_while_leased(home)
         ctx = start_run(home, "quarterly", year, quarter, pack, reference_dir)
         for step in STEPS:
             run_step(ctx, step)
@@ -355,6 +373,7 @@ def run_annual(home: Path, year: int, pack, reference_dir: Path | None = None,
     tests use it to damage the work database the way a bad feed or bug would.
     """
     with warehouse_lock(home, lock_wait_seconds):
+        _refuse_while_leased(home)
         ctx = start_run(home, "annual", year, None, pack, reference_dir)
         for step in STEPS:
             run_step(ctx, step, after_stage)

@@ -105,3 +105,47 @@ def warehouse_lock(home: Path, wait_seconds: float = 0.0):
     finally:
         fcntl.flock(handle, fcntl.LOCK_UN)
         handle.close()
+
+
+LEASE_FILE = "airflow-run.lease"
+
+# The warehouse lease: which evaluation run owns the work database between its tasks.
+# The lock of mujun.runs is held by one process for one step; the lease spans a run's
+# tasks. It is free when absent, released, or its run is no longer running (published
+# or failed).
+
+
+def lease_holder(where: Path) -> str | None:
+    path = where / LEASE_FILE
+    if not path.exists():
+        return None
+    run_id = json.loads(path.read_text()).get("run_id")
+    run_json = where / "runs" / str(run_id) / "run.json"
+    if not run_json.exists():
+        return None
+    status = json.loads(run_json.read_text()).get("status")
+    return run_id if status == "running" else None
+
+
+def claim_lease(where: Path, run_id: str) -> None:
+    """Hold the lease for `run_id` (call under the warehouse lock), or raise WarehouseBusy."""
+    holder = lease_holder(where)
+    if holder is not None and holder != run_id:
+        raise RunLocked(f"run {holder} has taken the work database since run {run_id} "
+                            "started: start a new run")
+    if holder is None:
+        _write_lease(where, run_id)
+
+
+def _write_lease(where: Path, run_id: str) -> None:
+    path = where / LEASE_FILE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"run_id": run_id,
+                               "claimed_at": datetime.now(UTC).isoformat(timespec="seconds")}))
+    os.replace(tmp, path)
+
+
+def release_lease(where: Path, run_id: str) -> None:
+    path = where / LEASE_FILE
+    if path.exists() and json.loads(path.read_text()).get("run_id") == run_id:
+        path.unlink(missing_ok=True)
