@@ -264,6 +264,12 @@ def summary(home: Path, rule_pack: str, timings: list, runner: str, seconds: flo
     console.print(f"Data Docs (GX):   {published}/docs/gx/index.html")
     console.print(f"dbt docs:         {published}/docs/dbt/index.html")
     console.print(f"run summary:      {published}/docs/run-summary.json, run.json")
+    console.print(f"run report:       {published}/reports/run.html")
+    console.print(f"parcel map:       {published}/reports/map.html")
+    console.print(f"enterprise pages: {published}/reports/enterprises/index.html")
+    console.print(f"form tables:      {published}/forms/ (CSV and XLSX)")
+    console.print(f"lineage:          {published}/lineage/openlineage.jsonl")
+    console.print("explain a grade:  .venv/bin/mujun explain <USCC> --year 2024")
     console.print(f"Airflow log:      {log_path}")
     console.print("watch the DAGs:   make airflow-ui   (Airflow standalone on http://127.0.0.1:8080)")
 
