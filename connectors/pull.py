@@ -9,6 +9,7 @@ or a record count other than `total` fails the pull and lands nothing.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -115,6 +116,13 @@ def _checked(page: dict, dataset: Dataset, period: str) -> dict:
             or not isinstance(page.get("snapshot_id"), str):
         raise SchemaMismatch(f"{dataset.full_name} {period}: records, total or snapshot_id "
                              f"missing or of the wrong type")
+    # the id names a folder: only the contract's shape may reach the file system
+    if not re.fullmatch(rf"{dataset.source}-{re.escape(period)}-[0-9]{{8}}T[0-9]{{4}}",
+                        page["snapshot_id"]):
+        raise SchemaMismatch(f"{dataset.full_name} {period}: snapshot_id "
+                             f"{page['snapshot_id'][:80]!r} is not <source>-<period>-<time>")
+    if not all(isinstance(record, dict) for record in page["records"]):
+        raise SchemaMismatch(f"{dataset.full_name} {period}: a record is not a JSON object")
     return page
 
 

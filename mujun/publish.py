@@ -125,7 +125,8 @@ def _hashed_select(key: str, table: str, columns: list[str]) -> str:
             select.append(f"case dataset {patches} else record end as record")
         elif column == "detail" and table == "reconciliation":
             select.append(
-                "case when dataset in ('grid.accounts', 'grid.consumption') and detail is not null "
+                "case when dataset in ('grid.accounts', 'grid.consumption', "
+                "'reference.account_links') and detail is not null "
                 "then array_to_string(list_transform(string_split(detail, ', '), lambda k: "
                 f"{keyed_hash_sql(key, 'k')}), ', ') else detail end as detail")
         else:
@@ -230,9 +231,18 @@ def _prune(root: Path, current: Path, keep: int) -> None:
 
 
 def _remove_stale_temporaries(root: Path) -> None:
-    """A killed run leaves its hidden folder; nobody reads it, so it goes."""
+    """A killed run leaves its hidden folder, or a folder renamed in but never linked
+    (killed before the swap, its run record still "running"); nobody reads either."""
     for stale in root.glob(".tmp-*"):
         shutil.rmtree(stale, ignore_errors=True)
+    current = current_publication(root.parent)
+    for folder in root.iterdir():
+        if folder.name.startswith(".") or not folder.is_dir() or folder == current:
+            continue
+        record = root.parent / "runs" / folder.name / "run.json"
+        status = json.loads(record.read_text()).get("status") if record.exists() else None
+        if record.exists() and status != "published":
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _fsync_tree(folder: Path) -> None:

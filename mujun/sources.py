@@ -81,6 +81,12 @@ def landed_years(landing_root: Path, year: int) -> bool:
 def register_landing_views(con: duckdb.DuckDBPyConnection, chosen: list[ChosenSnapshot]) -> None:
     """One view per dataset: the chosen snapshots' rows with their period and snapshot id."""
     con.execute("create schema if not exists landing")
+    # every snapshot read, empty ones too, so each gets its reconciliation row
+    con.execute("create or replace table landing.snapshots (dataset varchar, period varchar, "
+                "snapshot_id varchar, records bigint)")
+    for snapshot in chosen:
+        con.execute("insert into landing.snapshots values (?, ?, ?, ?)",
+                    [snapshot.dataset, snapshot.period, snapshot.snapshot_id, snapshot.records])
     by_dataset: dict[str, list[ChosenSnapshot]] = {}
     for snapshot in chosen:
         by_dataset.setdefault(snapshot.dataset, []).append(snapshot)

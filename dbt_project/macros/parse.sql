@@ -12,7 +12,7 @@
 
 {% macro parse_date(column) -%}
     case when {{ regex_full_match(column, '[0-9]{4}-[0-9]{2}-[0-9]{2}') }}
-         then {{ dbt.safe_cast(column, api.Column.translate_type('date')) }} end
+         then {{ try_cast_date(column) }} end
 {%- endmacro %}
 
 {% macro parse_month(column) -%}
@@ -26,4 +26,18 @@
 {# The value is there but did not parse. #}
 {% macro unparsed(raw, parsed) -%}
     ({{ raw }} is not null and {{ parsed }} is null)
+{%- endmacro %}
+
+{# A date of the right shape that is no calendar date (2024-02-30) is null, not an error:
+   dbt-duckdb compiles dbt.safe_cast to a plain cast, so DuckDB's try_cast is used. #}
+{% macro try_cast_date(column) -%}
+    {{ return(adapter.dispatch('try_cast_date', 'mujun')(column)) }}
+{%- endmacro %}
+
+{% macro default__try_cast_date(column) -%}
+    {{ dbt.safe_cast(column, api.Column.translate_type('date')) }}
+{%- endmacro %}
+
+{% macro duckdb__try_cast_date(column) -%}
+    try_cast({{ column }} as date)
 {%- endmacro %}

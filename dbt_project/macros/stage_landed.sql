@@ -16,6 +16,9 @@
     uscc_ref / parcel_ref        normalised; invalid → null, `<name>_invalid` true,
                                  the record stays (a register that only points)
     decimal / integer / date / month / flag / quarter   typed, or bad_value
+    json                         kept when it parses as JSON, else null (a parcel
+                                 without an outline): the record stays
+  `non_negative: true` on a decimal makes a negative value bad_value (an area).
 #}
 {% macro stage_landed(dataset, columns, key, extra_checks=[], dedup_order='_record_no') %}
 {%- set relation = source('landing', dataset | replace('.', '__')) -%}
@@ -73,6 +76,9 @@ typed as (
         landed._nonstring_fields is not null
         {%- for c in columns if c.type in parsed_types %}
             or {{ unparsed('landed.' ~ c.name, typed_value(c)) }}
+        {%- endfor %}
+        {%- for c in columns if c.get('non_negative') %}
+            or coalesce({{ typed_value(c) }} < 0, false)
         {%- endfor %} as _bad_value
     from landed
     {%- for c in columns if c.type in code_types %}
@@ -120,6 +126,8 @@ select * exclude (_bad_value{% for c in key_codes %}, _valid_{{ c.name }}{% endf
         {{ parse_month(c.name) }}
     {%- elif c.type == 'quarter' -%}
         case when {{ regex_full_match(c.name, '[0-9]{4}Q[1-4]') }} then {{ c.name }} end
+    {%- elif c.type == 'json' -%}
+        case when json_valid({{ c.name }}) then {{ c.name }} end
     {%- elif c.type == 'flag' -%}
         {{ parse_flag(c.name) }}
     {%- else -%}

@@ -114,10 +114,6 @@ def test_landed_equals_staged_plus_quarantined_for_every_dataset(evaluated, faul
     assert entry.rows_lost == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: dbt_project/models/audit/reconciliation.sql counts `landed` per snapshot with a "
-    "group by over the landing view, so a snapshot that was read but holds no records gets "
-    "no row; marts.md wants one row per dataset and snapshot read (0 = 0 + 0)"))
 def test_every_snapshot_read_has_its_reconciliation_row(evaluated, fault):
     entry = fault("input: an empty snapshot is reconciled too (a row per snapshot read)")
     record = json.loads((evaluated.run.home / "published" / "run.json").read_text())
@@ -159,38 +155,17 @@ def run_stopping(name: str, hostile_runs, fault) -> None:
     assert entry.rows_lost == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a negative area (land.parcels area_m2, land.leases leased_land_m2, land.surveys "
-    "occupied_m2) parses as a decimal, is staged, and the staging gate's "
-    "staging.land__*__negative_* checks then stop the whole run (GateFailed, exit 1): the "
-    "record is neither quarantined nor passed, and the county is not evaluated"))
 def test_negative_areas_are_quarantined_or_pass(hostile_runs, fault):
     run_stopping("negative", hostile_runs, fault)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: dbt_project/macros/parse.sql parse_date casts with dbt.safe_cast, which dbt-duckdb "
-    "compiles to a plain cast: a date of the right shape that is no calendar date "
-    "(2024-02-30, 2024-00-10, 2024-13-01) raises 'Conversion Error: date field value out of "
-    "range' and fails the dbt staging build (exit 1) instead of quarantining bad_value"))
 def test_impossible_calendar_dates_are_quarantined(hostile_runs, fault):
     run_stopping("dates", hostile_runs, fault)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: stats.energy_use's key is (uscc, year, carrier, unit) and the landing gate's "
-    "landing.stats__energy_use__null_keys check stops the whole run (exit 1) on a record whose "
-    "unit is null, although base_stats__energy_use quarantines exactly that record as "
-    "unknown_unit ('unit is null or unit not in ...'): the gate should count null key parts "
-    "that staging quarantines, or leave them to staging"))
 def test_a_record_without_a_unit_is_quarantined_as_unknown_unit(hostile_runs, fault):
     run_stopping("unit", hostile_runs, fault)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: land.parcels.geometry is staged as unchecked text and audit.reconciliation "
-    "(macro geometry_area_m2) calls json_extract_string on it: a geometry that is not JSON "
-    "raises 'Malformed JSON' and fails the marts build (exit 1); it should be quarantined "
-    "as bad_value or counted as a parcel without an outline"))
 def test_a_geometry_that_is_not_geojson_is_quarantined_or_passes(hostile_runs, fault):
     run_stopping("geometry", hostile_runs, fault)

@@ -130,11 +130,6 @@ def test_audit_record_keys_and_records_are_keyed_hashes(name, counties, fault):
         assert value is None or HASH.fullmatch(value), (dataset, value[:40])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: audit/reconciliation.sql lists unmatched reference rows in `detail` as "
-    "'<account_no>:<uscc>' for dataset 'reference.account_links', and mujun/publish.py "
-    "_hashed_select hashes `detail` only for grid.accounts/grid.consumption: the account "
-    "numbers of unmatched account links are published raw in audit.reconciliation"))
 def test_no_raw_key_anywhere_in_audit_tables(counties, fault):
     fault("data class: raw account numbers anywhere in audit.* (default configuration)")
     home, keys = counties["hostile"]

@@ -282,10 +282,6 @@ def canned():
     source.close()
 
 
-@pytest.mark.xfail(strict=True, raises=(TypeError, AssertionError), reason=(
-    "BUG: connectors/landing.py LandingWriter.write raises TypeError for a record that is not "
-    "a JSON object; pull() lets it escape (not a FeedError), so `mujun pull` dies with a "
-    "traceback instead of exit 1 and one line"))
 def test_a_record_that_is_not_an_object_fails_the_pull_as_a_feed_error(canned, tmp_path,
                                                                         fault):
     fault("feed: a record that is not a JSON object")
@@ -295,11 +291,6 @@ def test_a_record_that_is_not_an_object_fails_the_pull_as_a_feed_error(canned, t
     assert H.visible_entries(tmp_path / "landing") == []
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "BUG: connectors/pull.py takes snapshot_id from the page unchecked and landing.py joins it "
-    "into a path: '<id>/../../../../../../escaped' renames the pull's folder out of the "
-    "warehouse. snapshot_id must match <source>-<period>-<YYYYMMDDTHHMM> (feeds.md) or the "
-    "pull fails with SchemaMismatch"))
 def test_a_snapshot_id_that_is_a_path_lands_nothing_outside_landing(canned, tmp_path, fault):
     fault("feed: a snapshot id that climbs out of landing/")
     landing = tmp_path / "home" / "landing"

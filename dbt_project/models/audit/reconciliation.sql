@@ -6,7 +6,7 @@
     'land__parcels', 'land__leases', 'land__surveys', 'stats__enterprises', 'stats__annual',
     'stats__energy_use', 'stats__quarterly', 'grid__accounts', 'grid__consumption',
     'env__emissions', 'env__incidents'] %}
-with landed as (
+with landed_rows as (
 
     {%- for dataset in datasets %}
     select '{{ dataset | replace("__", ".") }}' as dataset, _snapshot_id as snapshot_id,
@@ -15,6 +15,17 @@ with landed as (
     group by _snapshot_id
     {{ "union all" if not loop.last }}
     {%- endfor %}
+
+),
+
+landed as (
+
+    -- one row per snapshot read, an empty one too (0 = 0 + 0)
+    select snapshots.dataset, snapshots.snapshot_id, coalesce(landed_rows.landed, 0) as landed
+    from {{ source('landing', 'snapshots') }} as snapshots
+    left join landed_rows
+        on landed_rows.dataset = snapshots.dataset
+        and landed_rows.snapshot_id = snapshots.snapshot_id
 
 ),
 

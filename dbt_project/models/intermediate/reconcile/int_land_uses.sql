@@ -102,15 +102,30 @@ surveyed as (
 
 ),
 
+users_land as (
+
+    -- what each enterprise uses of each parcel before research land comes off
+    select year, parcel_code, uscc, sum(area_m2) as area_m2
+    from (select * from held union all select * from leased_out
+          union all select * from leased_in union all select * from surveyed) as uses
+    group by year, parcel_code, uscc
+
+),
+
 research as (
 
+    -- never more than the user has there: a research list row for land the user does not
+    -- use (a wrong code, a stale list) cannot make its land negative
     select
         parcels.year, research_land.parcel_code, research_land.uscc, 'research_land' as role,
-        -research_land.area_m2 as area_m2,
+        -least(research_land.area_m2, greatest(coalesce(users_land.area_m2, 0), 0)) as area_m2,
         'reference.research_land' as dataset, null as snapshot_id,
         research_land.parcel_code as record_key
     from research_land
     inner join parcels on parcels.parcel_code = research_land.parcel_code
+    left join users_land
+        on users_land.parcel_code = research_land.parcel_code
+        and users_land.uscc = research_land.uscc and users_land.year = parcels.year
     cross join pack
     where pack.research_land_exempt
 

@@ -3,6 +3,6 @@
     {'name': 'parcel_code', 'type': 'parcel_ref'},
     {'name': 'user_uscc', 'type': 'uscc_ref'},
     {'name': 'user_name', 'type': 'text'},
-    {'name': 'occupied_m2', 'type': 'decimal', 'scale': 2},
+    {'name': 'occupied_m2', 'type': 'decimal', 'scale': 2, 'non_negative': true},
     {'name': 'surveyed_on', 'type': 'date'},
 ], key=['survey_id']) }}
