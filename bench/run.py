@@ -445,24 +445,11 @@ def quarterly_vs_annual(home: Path, reference: Path, instrument: Instrument, rss
 # 5. Airflow end-to-end (ingest DAGs + annual DAG, dag.test() in this process).
 
 
-@contextmanager
 def output_to(log_path: Path):
-    """This process's stdout and stderr (Airflow's task logs) into a file."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = os.dup(1), os.dup(2)
-    with open(log_path, "ab") as handle:
-        os.dup2(handle.fileno(), 1)
-        os.dup2(handle.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-            os.close(saved[0])
-            os.close(saved[1])
+    """This process's stdout and stderr (Airflow's task logs) into a file (as make demo does)."""
+    from mujun.demo import _output_to
+
+    return _output_to(log_path)
 
 
 def airflow_unavailable() -> str | None:
