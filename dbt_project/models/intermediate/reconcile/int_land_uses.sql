@@ -133,11 +133,13 @@ research as (
 
 automatic as (
 
-    select * from held
-    union all select * from leased_out
-    union all select * from leased_in
-    union all select * from surveyed
-    union all select * from research
+    -- one decimal type for every branch: a linked share × area keeps its decimals
+    {%- for branch in ['held', 'leased_out', 'leased_in', 'surveyed', 'research'] %}
+    select year, parcel_code, uscc, role, cast(area_m2 as decimal(38, 8)) as area_m2, dataset,
+        snapshot_id, record_key
+    from {{ branch }}
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
 
 ),
 
@@ -145,7 +147,7 @@ linked as (
 
     select
         parcels.year, parcels.parcel_code, links.uscc, 'reference_link' as role,
-        parcels.area_m2 * links.share as area_m2,
+        cast(parcels.area_m2 * links.share as decimal(38, 8)) as area_m2,
         'reference.enterprise_parcel_links' as dataset, null as snapshot_id,
         links.parcel_code || ':' || links.uscc as record_key
     from links
