@@ -60,12 +60,14 @@ def staging_checks() -> list[Check]:
     checks = []
     for name in DATASETS:
         table = _table(name)
+        # a base table keeps every snapshot staged so far; this run reads the chosen ones
+        base = (f"staging.base_{table} where _snapshot_id in (select snapshot_id from "
+                f"landing.snapshots where dataset = '{name}')")
         checks.append(Check(
             f"staging.{table}__unaccounted",
             f"{name}: landed records neither staged nor quarantined (or counted twice)",
-            f"select abs((select count(*) from landing.{table}) - "
-            f"(select count(*) from staging.base_{table}))"
-            f" + abs((select count(*) from staging.base_{table} where _quarantine_reason is null)"
+            f"select abs((select count(*) from landing.{table}) - (select count(*) from {base}))"
+            f" + abs((select count(*) from {base} and _quarantine_reason is null)"
             f" - (select count(*) from staging.stg_{table}))"))
     non_negative = [("grid__consumption", "kwh", "account_no, month"),
                     ("land__parcels", "area_m2", "parcel_code"),

@@ -32,7 +32,11 @@ STAGES = ("staging", "intermediate", "marts")
 # dbt selectors per stage and kind of run: annual marts include the audit tables;
 # a quarterly run fills only marts.quarterly_monitor and its audit rows (marts.md)
 SELECTORS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts audit"}
-QUARTERLY_SELECTORS = SELECTORS | {"marts": "quarterly_monitor quarantine reconciliation"}
+# a quarterly run builds only what its tables rest on: no scores, grades or trace
+QUARTERLY_MARTS = ("quarterly_monitor", "quarantine", "reconciliation")
+QUARTERLY_SELECTORS = SELECTORS | {
+    "intermediate": " ".join(f"+{model},intermediate" for model in QUARTERLY_MARTS),
+    "marts": " ".join(QUARTERLY_MARTS)}
 HISTORY_YEARS = 5
 
 
@@ -102,6 +106,9 @@ def prepare(ctx: RunContext) -> None:
             ctx.years = [ctx.year - 1, ctx.year]
         ctx.chosen = sources.choose_snapshots(landing, ctx.years, ctx.quarter)
         sources.register_landing_views(con, ctx.chosen)
+        superseded = sources.forget_superseded(con, ctx.chosen)
+        if superseded:
+            event(log, "superseded snapshots forgotten", rows=superseded)
         con.execute("create schema if not exists rule_pack")
         for name, table in pack_tables(ctx.pack).items():
             con.register("_pack_table", table)
@@ -197,10 +204,42 @@ def data_docs(ctx: RunContext) -> Path | None:
     return target
 
 
+def staging_code_digest() -> str:
+    """What typed the staged snapshots: the staging models, the macros, the project and
+    the landing views, and the engine's versions. When it changes, staging is rebuilt."""
+    project = transform.DBT_PROJECT
+    return transform.code_digest([
+        project / "dbt_project.yml", Path(sources.__file__),
+        *sorted((project / "macros").rglob("*.sql")),
+        *sorted((project / "models" / "staging").rglob("*"))])
+
+
+def _staged_by(work_db: Path) -> str | None:
+    with duckdb.connect(str(work_db)) as con:
+        con.execute("create schema if not exists mujun_meta")
+        con.execute("create table if not exists mujun_meta.staging_code (digest varchar)")
+        row = con.execute("select max(digest) from mujun_meta.staging_code").fetchone()
+    return row[0] if row else None
+
+
+def _record_staged_by(work_db: Path, digest: str) -> None:
+    with duckdb.connect(str(work_db)) as con:
+        con.execute("delete from mujun_meta.staging_code")
+        con.execute("insert into mujun_meta.staging_code values (?)", [digest])
+
+
 def build_stage(ctx: RunContext, stage: str) -> transform.BuildResult:
     started = utc_now()
     selectors = SELECTORS if ctx.record.kind == "annual" else QUARTERLY_SELECTORS
-    result = transform.build(selectors[stage], ctx.work_db, ctx.dbt_dir, ctx.dbt_vars())
+    full_refresh, digest = False, None
+    if stage == "staging":
+        # staging is incremental by snapshot; new staging code retypes every snapshot
+        digest = staging_code_digest()
+        full_refresh = _staged_by(ctx.work_db) != digest
+    result = transform.build(selectors[stage], ctx.work_db, ctx.dbt_dir, ctx.dbt_vars(),
+                             full_refresh=full_refresh)
+    if digest is not None:
+        _record_staged_by(ctx.work_db, digest)
     if stage == "marts" and ctx.record.kind != "annual":
         _ensure_every_mart(ctx)
     ctx.record.stages.append({"stage": stage, "started_at": started,
@@ -209,14 +248,26 @@ def build_stage(ctx: RunContext, stage: str) -> transform.BuildResult:
 
 
 def dbt_docs(ctx: RunContext) -> Path | None:
-    """dbt's docs (lineage graph, every model and column) as one static page."""
+    """dbt's docs (lineage graph, every model, column and its code) as one static page.
+
+    The page shows the project as written (`--no-compile`: no run's variables in it), so
+    it changes only with the project: it is generated once per version of the code and
+    reused by every run until the code changes.
+    """
     started = time.perf_counter()
-    result = transform.invoke(["docs", "generate", "--static", "--vars",
-                               json.dumps(ctx.dbt_vars())], ctx.work_db, ctx.dbt_dir)
-    page = ctx.dbt_dir / "target" / "static_index.html"
-    if not result.success or not page.exists():
-        event(log, "dbt docs failed", logging.WARNING)
-        return None
+    cache = ctx.dbt_dir / "docs-cache"
+    page = cache / f"{transform.code_digest(transform.project_files())[:24]}.html"
+    if not page.exists():
+        result = transform.invoke(["docs", "generate", "--static", "--no-compile", "--vars",
+                                   json.dumps(ctx.dbt_vars())], ctx.work_db, ctx.dbt_dir)
+        generated = ctx.dbt_dir / "target" / "static_index.html"
+        if not result.success or not generated.exists():
+            event(log, "dbt docs failed", logging.WARNING)
+            return None
+        shutil.rmtree(cache, ignore_errors=True)
+        cache.mkdir(parents=True)
+        shutil.copy(generated, page.with_suffix(".tmp"))
+        page.with_suffix(".tmp").rename(page)
     target = ctx.record.folder(ctx.home) / "docs" / "dbt"
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(page, target / "index.html")
@@ -236,7 +287,11 @@ def _ensure_every_mart(ctx: RunContext) -> None:
             "select table_schema, table_name from information_schema.tables").fetchall()}
     missing = [t for s, t, *_ in TABLES if (s, t) not in present]
     if missing:
-        result = transform.invoke(["run", "--empty", "--select", *missing, "--vars",
+        # with the models they rest on that no run has built yet (a quarterly run
+        # skips scoring and grading), never replacing a table this run built
+        built = sorted({t for s, t in present if s in ("staging", "intermediate")})
+        result = transform.invoke(["run", "--empty", "--select", *(f"+{m}" for m in missing),
+                                   "--exclude", "staging", *built, "--vars",
                                    json.dumps(ctx.dbt_vars())], ctx.work_db, ctx.dbt_dir)
         if not result.success:
             raise transform.TransformFailed(f"dbt run --empty {' '.join(missing)} failed")

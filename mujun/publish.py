@@ -99,12 +99,13 @@ def _period_predicate(kind: str, year: int, quarter: str | None, rule_pack: str,
     return f"year = {year} and rule_pack = '{pack}' and coalesce(quarter = '{quarter}', false)"
 
 
-def _columns(con, catalog: str, schema: str, table: str) -> list[str]:
+def _columns(con, catalog: str, schema: str, table: str) -> list[tuple[str, str]]:
+    """(name, type) of each column, in order; empty when the table is absent."""
     rows = con.execute(
-        "select column_name from information_schema.columns where table_catalog = ? "
-        "and table_schema = ? and table_name = ? order by ordinal_position",
+        "select column_name, data_type from information_schema.columns where "
+        "table_catalog = ? and table_schema = ? and table_name = ? order by ordinal_position",
         [catalog, schema, table]).fetchall()
-    return [r[0] for r in rows]
+    return [(name, data_type) for name, data_type in rows]
 
 
 def _hashed_select(key: str, table: str, columns: list[str]) -> str:
@@ -160,7 +161,7 @@ def publish(home: Path, work_db: Path, record, kind: str, year: int, quarter: st
         record.ended_at = utc_now()
         from mujun.reports import reader_outputs
 
-        reader_outputs(staging / "mujun.duckdb", staging, record)
+        reader_outputs(staging / "mujun.duckdb", staging, record, previous)
         (staging / "run.json").write_text(
             json.dumps(record.__dict__, ensure_ascii=False, indent=2, default=str))
         _fsync_tree(staging)
@@ -179,38 +180,77 @@ def publish(home: Path, work_db: Path, record, kind: str, year: int, quarter: st
 
 def _build_database(target: Path, work_db: Path, previous_db: Path | None, kind: str, year: int,
                     quarter: str | None, rule_pack: str, key: str | None) -> None:
+    """The new publication's database and Parquet, built from the previous one.
+
+    The previous publication is immutable, so its file is copied whole and only the
+    run's own period and pack are replaced in the tables the run fills; a table the run
+    does not fill keeps its Parquet file too (a hard link). A table whose columns
+    changed (a new release) is rebuilt from both sides instead.
+    """
+    has_previous = previous_db is not None and previous_db.exists()
+    if has_previous:
+        shutil.copyfile(previous_db, target)
+    parquet = target.parent / "parquet"
+    parquet.mkdir()
     con = duckdb.connect(str(target))
     try:
         con.execute(f"attach '{work_db}' as work (read_only)")
-        if previous_db is not None and previous_db.exists():
-            con.execute(f"attach '{previous_db}' as previous (read_only)")
-        has_previous = previous_db is not None and previous_db.exists()
-        parquet = target.parent / "parquet"
-        parquet.mkdir()
+        here = con.execute("select current_database()").fetchone()[0]
         for schema, table, annual, quarterly in TABLES:
-            con.execute(f"create schema if not exists {schema}")
             fills = annual if kind == "annual" else quarterly
+            file_name = f"{schema}.{table}.parquet"
             work_columns = _columns(con, "work", schema, table)
-            previous_columns = _columns(con, "previous", schema, table) if has_previous else []
-            parts = []
-            if previous_columns:
-                has_quarter = "quarter" in previous_columns
-                keep_rows = "true" if not fills else \
-                    f"not ({_period_predicate(kind, year, quarter, rule_pack, has_quarter)})"
-                parts.append(f"select * from previous.{schema}.{table} where {keep_rows}")
-            if work_columns and (fills or not previous_columns):
-                select = _hashed_select(key, table, work_columns) if key else "*"
+            kept_columns = _columns(con, here, schema, table)
+            if kept_columns and not fills:
+                if _link_or_false(previous_db.parent / "parquet" / file_name, parquet / file_name):
+                    continue
+            elif kept_columns and work_columns:
+                _replace_period(con, schema, table, kept_columns, work_columns, kind, year,
+                                quarter, rule_pack, key)
+            elif work_columns:
+                select = _hashed_select(key, table, [c for c, _ in work_columns]) if key else "*"
                 where = "true" if fills else "false"
-                parts.append(f"select {select} from work.{schema}.{table} where {where}")
-            if not parts:
+                con.execute(f"create schema if not exists {schema}")
+                con.execute(f"create table {schema}.{table} as "
+                            f"select {select} from work.{schema}.{table} where {where}")
+            elif not kept_columns:
                 continue
-            con.execute(f"create table {schema}.{table} as "
-                        + " union all by name ".join(parts))
-            con.execute(f"copy {schema}.{table} to '{parquet / f'{schema}.{table}.parquet'}' "
+            con.execute(f"copy {schema}.{table} to '{parquet / file_name}' "
                         "(format parquet, compression zstd)")
         con.execute("checkpoint")
     finally:
         con.close()
+
+
+def _replace_period(con, schema: str, table: str, kept_columns: list[tuple[str, str]],
+                    work_columns: list[tuple[str, str]], kind: str, year: int,
+                    quarter: str | None, rule_pack: str, key: str | None) -> None:
+    """The table as published, the run's period and pack replaced by the work rows."""
+    names = [c for c, _ in work_columns]
+    select = _hashed_select(key, table, names) if key else "*"
+    has_quarter = any(c == "quarter" for c, _ in kept_columns)
+    period = _period_predicate(kind, year, quarter, rule_pack, has_quarter)
+    if sorted(kept_columns) == sorted(work_columns):
+        con.execute(f"delete from {schema}.{table} where {period}")
+        con.execute(f"insert into {schema}.{table} by name "
+                    f"select {select} from work.{schema}.{table}")
+        return
+    con.execute(f"create table {schema}._{table}_new as "
+                f"select * from {schema}.{table} where not ({period}) "
+                f"union all by name select {select} from work.{schema}.{table}")
+    con.execute(f"drop table {schema}.{table}")
+    con.execute(f"alter table {schema}._{table}_new rename to {table}")
+
+
+def _link_or_false(source: Path, target: Path) -> bool:
+    """Hard-link an unchanged file of the previous publication (both stay immutable)."""
+    if not source.exists():
+        return False
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+    return True
 
 
 def _swap_link(home: Path, target: Path) -> None:

@@ -32,7 +32,9 @@ import html
 import json
 import logging
 import math
+import os
 import re
+import shutil
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -61,11 +63,14 @@ PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
 # Entry points
 
 
-def reader_outputs(publication_db: Path, staging_folder: Path, record) -> list[Path]:
+def reader_outputs(publication_db: Path, staging_folder: Path, record,
+                   previous: Path | None = None) -> list[Path]:
     """Reports and forms for a publication being built; publish() calls it before the swap.
 
     The year is the run's; a quarterly run rewrites them for the latest year its pack has
     evaluated (the annual figures it carries over), with its own gates in the run report.
+    A quarterly run changes no annual figure: when the `previous` publication's pages are
+    of the same year and pack, they are hard-linked and only the run report is written.
     """
     started = time.perf_counter()
     run = dict(vars(record))
@@ -80,15 +85,49 @@ def reader_outputs(publication_db: Path, staging_folder: Path, record) -> list[P
         con.close()
     if record.kind != "annual" and latest is not None:
         year = latest
-    written = write_reports(publication_db, staging_folder, year, rule_pack, run)
-    written += write_forms(publication_db, staging_folder, year, rule_pack)
+    basis = {"year": year, "rule_pack": rule_pack}
+    if record.kind != "annual" and previous is not None and _basis(previous) == basis:
+        written = _reuse_pages(previous, staging_folder)
+        written.append(write_reports(publication_db, staging_folder, year, rule_pack, run,
+                                     run_report_only=True)[0])
+    else:
+        written = write_reports(publication_db, staging_folder, year, rule_pack, run)
+        written += write_forms(publication_db, staging_folder, year, rule_pack)
+    basis_file = staging_folder / "reports" / BASIS_FILE
+    basis_file.write_text(json.dumps(basis))
+    written.append(basis_file)
     event(log, "reader outputs", run_id=record.run_id, files=len(written),
           seconds=f"{time.perf_counter() - started:.2f}")
     return written
 
 
+# which year and pack a publication's pages show
+BASIS_FILE = "basis.json"
+
+
+def _basis(publication: Path) -> dict | None:
+    path = publication / "reports" / BASIS_FILE
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _reuse_pages(previous: Path, out: Path) -> list[Path]:
+    """Hard-link the previous publication's pages and forms but its run report and basis
+    (both are written anew, never through a link: the previous publication is immutable)."""
+    written: list[Path] = []
+
+    def link(source: str, target: str) -> None:
+        os.link(source, target)
+        written.append(Path(target))
+
+    for folder in ("reports", "forms"):
+        if (previous / folder).is_dir():
+            shutil.copytree(previous / folder, out / folder, copy_function=link,
+                            ignore=shutil.ignore_patterns("run.html", BASIS_FILE))
+    return written
+
+
 def write_reports(publication_db: Path, out: Path, year: int, rule_pack: str,
-                  run: dict | None = None) -> list[Path]:
+                  run: dict | None = None, run_report_only: bool = False) -> list[Path]:
     """Write reports/ under `out` (a publication folder); return the files written.
 
     `run` is the run record; without it, `out/run.json` (or the one beside the database)
@@ -105,14 +144,15 @@ def write_reports(publication_db: Path, out: Path, year: int, rule_pack: str,
     run = run or {}
     folder = out / "reports"
     (folder / "enterprises").mkdir(parents=True, exist_ok=True)
-    written = _write_assets(folder)
+    written = [] if run_report_only else _write_assets(folder)
     con = duckdb.connect(str(publication_db), read_only=True)
     try:
         order = grade_order(con, year, rule_pack)
         colours = grade_colours(order)
-        written.append(_run_report(con, folder, year, rule_pack, run, order, colours))
-        written.append(_map_report(con, folder, year, rule_pack, colours))
-        written += _enterprise_reports(con, folder, year, rule_pack, order, colours)
+        written.insert(0, _run_report(con, folder, year, rule_pack, run, order, colours))
+        if not run_report_only:
+            written.append(_map_report(con, folder, year, rule_pack, colours))
+            written += _enterprise_reports(con, folder, year, rule_pack, order, colours)
     finally:
         con.close()
     return written

@@ -102,6 +102,33 @@ def register_landing_views(con: duckdb.DuckDBPyConnection, chosen: list[ChosenSn
                     + " union all ".join(parts))
 
 
+def forget_superseded(con: duckdb.DuckDBPyConnection, chosen: list[ChosenSnapshot]) -> int:
+    """Drop from the staged base tables the snapshots a newer one has replaced.
+
+    Staging is incremental by snapshot (a snapshot is immutable, so one typed once stays
+    typed); the latest complete snapshot of a period always wins, so a superseded one is
+    never read again. Returns the rows removed.
+    """
+    present = {name for (name,) in con.execute(
+        "select table_name from information_schema.tables where table_schema = 'staging' "
+        "and table_catalog = current_database()").fetchall()}
+    removed = 0
+    by_dataset: dict[str, list[ChosenSnapshot]] = {}
+    for snapshot in chosen:
+        by_dataset.setdefault(snapshot.dataset, []).append(snapshot)
+    for name, snapshots in by_dataset.items():
+        dataset = DATASETS[name]
+        table = f"base_{dataset.source}__{dataset.name}"
+        if table not in present:
+            continue
+        periods = ", ".join(_quote(s.period) for s in snapshots)
+        kept = ", ".join(_quote(s.snapshot_id) for s in snapshots)
+        removed += con.execute(
+            f"delete from staging.{table} where _period in ({periods}) "
+            f"and _snapshot_id not in ({kept})").fetchone()[0]
+    return removed
+
+
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 

@@ -6,10 +6,12 @@ the result's `success` is checked here and the failing nodes named.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +34,28 @@ class BuildResult:
     nodes: dict[str, str] = field(default_factory=dict)  # unique_id → status
 
 
+def code_digest(files: Iterable[Path]) -> str:
+    """A digest of these files (path and bytes) and of the engine's versions: what was
+    built from them is still good while it is unchanged."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256()
+    for path in files:
+        if path.is_file():
+            digest.update(str(path.relative_to(DBT_PROJECT.parent)).encode())
+            digest.update(path.read_bytes())
+    for package in ("duckdb", "dbt-core", "dbt-duckdb"):
+        digest.update(f"{package}=={version(package)}".encode())
+    return digest.hexdigest()
+
+
+def project_files() -> list[Path]:
+    """Every file of the dbt project that dbt reads (not its target or logs)."""
+    folders = [DBT_PROJECT / name for name in ("models", "macros", "seeds", "tests")]
+    return [DBT_PROJECT / "dbt_project.yml",
+            *sorted(path for folder in folders for path in folder.rglob("*"))]
+
+
 def dbt_vars(year: int, years: list[int], rule_pack: str, quarter: str | None,
              run_kind: str) -> dict:
     return {"year": year, "years": years, "rule_pack": rule_pack, "quarter": quarter,
@@ -50,12 +74,14 @@ def invoke(args: list[str], work_db: Path, dbt_dir: Path) -> object:
 
 
 def build(select: str, work_db: Path, dbt_dir: Path, variables: dict,
-          exclude: str | None = None) -> BuildResult:
+          exclude: str | None = None, full_refresh: bool = False) -> BuildResult:
     """`dbt build --select SELECT`; raises TransformFailed naming what failed."""
     started = time.perf_counter()
     args = ["build", "--select", select, "--vars", json.dumps(variables)]
     if exclude:
         args += ["--exclude", exclude]
+    if full_refresh:
+        args.append("--full-refresh")
     result = invoke(args, work_db, dbt_dir)
     nodes: dict[str, str] = {}
     failures: list[str] = []
@@ -66,7 +92,7 @@ def build(select: str, work_db: Path, dbt_dir: Path, variables: dict,
             failures.append(f"{item.node.unique_id}: {(item.message or status)[:300]}")
     seconds = time.perf_counter() - started
     event(log, "dbt build", select=select, nodes=len(nodes), seconds=f"{seconds:.1f}",
-          success=result.success)
+          full_refresh=full_refresh, success=result.success)
     if not result.success:
         detail = "; ".join(failures) or repr(result.exception)
         raise TransformFailed(f"dbt build --select {select} failed: {detail}")

@@ -33,6 +33,11 @@
 with landed as (
 
     select * from {{ relation }}
+    {%- if is_incremental() %}
+    -- a snapshot is immutable: one typed once stays typed (mujun.pipeline prunes the
+    -- superseded, and rebuilds everything when the staging code changes)
+    where _snapshot_id not in (select distinct _snapshot_id from {{ this }})
+    {%- endif %}
 
 ),
 {%- for c in columns if c.type in code_types %}
@@ -100,7 +105,7 @@ checked as (
             when {{ check.when }} then '{{ check.reason }}'
             {%- endfor %}
             when row_number() over (
-                partition by _period, {{ key | join(', ') }} order by {{ dedup_order }}
+                partition by _snapshot_id, {{ key | join(', ') }} order by {{ dedup_order }}
             ) > 1 then 'duplicate_key'
         end as _quarantine_reason
     from typed
@@ -159,4 +164,12 @@ select * exclude (_bad_value{% for c in key_codes %}, _valid_{{ c.name }}{% endf
 
 {% macro default__record_json(names, alias) -%}
     cast(json_object({%- for n in names %}'{{ n }}', {{ alias }}."{{ n }}"{{ ", " if not loop.last }}{%- endfor %}) as varchar)
+{%- endmacro %}
+
+
+{# The rows of the snapshots this run reads: a base table keeps every snapshot staged
+   so far, the chosen ones (landing.snapshots) among them. #}
+{% macro read_by_this_run(dataset) -%}
+    _snapshot_id in (select snapshot_id from {{ source('landing', 'snapshots') }}
+                     where dataset = '{{ dataset }}')
 {%- endmacro %}

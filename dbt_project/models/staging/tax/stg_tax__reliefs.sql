@@ -1,7 +1,7 @@
 with validated as (
 
     select * from {{ ref('base_tax__reliefs') }}
-    where _quarantine_reason is null
+    where _quarantine_reason is null and {{ read_by_this_run('tax.reliefs') }}
 
 )
 
