@@ -70,7 +70,28 @@ def invoke(args: list[str], work_db: Path, dbt_dir: Path) -> object:
     full = [*args, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
             "--target-path", str(dbt_dir / "target"), "--log-path", str(dbt_dir / "logs"),
             "--quiet"]
-    return dbtRunner().invoke(full)
+    try:
+        return dbtRunner().invoke(full)
+    finally:
+        close_dbt_database()
+
+
+def close_dbt_database() -> None:
+    """Close the database dbt-duckdb keeps open in this process (`keep_open: true`).
+
+    Keeping it open for the whole command saves reopening it, cold, whenever both
+    threads are idle between nodes; left open after the command, it would refuse the
+    pipeline's read-only connections ("different configuration") and lock out other
+    processes. dbt-duckdb has no public call for this; its connection manager's
+    environment is closed as its own atexit hook does.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        if environment is not None:
+            environment.close()
+            DuckDBConnectionManager._ENV = None
 
 
 def build(select: str, work_db: Path, dbt_dir: Path, variables: dict,
