@@ -68,6 +68,12 @@ TARGETS = {
 }
 
 
+def _simulate_counts(county: Path, seed: int, scale: int) -> dict[str, int]:
+    from mujun.simulate.generate import simulate
+
+    return dict(simulate(county, seed=seed, scale=scale, years=SIM_YEARS).counts)
+
+
 def say(text: str = "") -> None:
     print(text, flush=True)
 
@@ -173,19 +179,48 @@ def source_env(url: str, source_tokens: dict[str, str], home: Path) -> dict[str,
 
 class Sources:
     """The simulated source systems, served once for the whole bench: every pull (bare or
-    through Airflow) meets the same, already warm server."""
+    through Airflow) meets the same, already warm server.
 
-    def __init__(self, county: Path) -> None:
-        from mujun.simulate.server import FeedServer
+    In this process by default; in its own (`mujun serve`) with `own_process`, so that
+    the tables it holds in memory can be given back after landing at the large scales."""
 
+    def __init__(self, county: Path, own_process: bool = False) -> None:
         self.tokens = tokens()
-        self.server = FeedServer(county, self.tokens).start()
+        self.server = self.process = None
+        if not own_process:
+            from mujun.simulate.server import FeedServer
+
+            self.server = FeedServer(county, self.tokens).start()
+            self.url = self.server.url
+            return
+        import socket
+        import subprocess
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        env = os.environ | {f"MUJUN_{s.upper()}_TOKEN": t for s, t in self.tokens.items()}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "mujun.cli", "serve", "--data", str(county), "--port",
+             str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            with suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"mujun serve did not start (exit {self.process.poll()})")
+            time.sleep(0.2)
 
     def env(self, home: Path) -> dict[str, str]:
-        return source_env(self.server.url, self.tokens, home)
+        return source_env(self.url, self.tokens, home)
 
     def stop(self) -> None:
-        self.server.stop()
+        if self.server is not None:
+            self.server.stop()
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
 
 
 def pull_all(sources: Sources, home: Path, periods) -> dict:
@@ -886,10 +921,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds under which a figure is repeated")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-airflow", action="store_true")
+    parser.add_argument("--separate-processes", action=argparse.BooleanOptionalAction,
+                        default=None, help="simulate and serve the feeds in processes of "
+                        "their own (default: above 30,000 enterprises)")
     parser.add_argument("--clean", action="store_true", help="remove the work folder after")
     parser.add_argument("--render", type=Path, metavar="JSON",
                         help="only write the .md of an earlier results .json again")
     args = parser.parse_args(argv)
+    if args.separate_processes is None:
+        args.separate_processes = args.scale > 30_000
     if args.render:
         return render(args.render)
 
@@ -904,6 +944,7 @@ def main(argv: list[str] | None = None) -> int:
         "date": f"{now:%Y-%m-%d}", "started_at": now.isoformat(timespec="seconds"),
         "scale": args.scale, "seed": args.seed, "repeat": args.repeat,
         "short_seconds": args.short, "skip_airflow": args.skip_airflow,
+        "separate_processes": args.separate_processes,
         "work_folder": str(root), "machine": machine(), "versions": versions(),
         "code": code_version(), "load_start": [round(x, 2) for x in os.getloadavg()],
         "notes": [],
@@ -926,18 +967,27 @@ def main(argv: list[str] | None = None) -> int:
                 return None
 
     def simulate_county() -> dict:
-        from mujun.simulate.generate import simulate
-
         t = time.perf_counter()
-        summary = simulate(county, seed=args.seed, scale=args.scale, years=SIM_YEARS)
+        if args.separate_processes:
+            # in a child, so that its memory is given back before landing
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+                counts = pool.submit(_simulate_counts, county, args.seed, args.scale).result()
+        else:
+            counts = _simulate_counts(county, args.seed, args.scale)
         return {"seconds": round(time.perf_counter() - t, 2), "years": list(SIM_YEARS),
-                "records": sum(summary.counts.values()), "counts": summary.counts}
+                "records": sum(counts.values()), "counts": counts}
 
     results["simulate"] = phase("simulate", simulate_county)
     say(f"  simulate: {results['simulate']['seconds'] if results['simulate'] else '-'} s")
-    sources = Sources(county) if results["simulate"] else None
+    sources = Sources(county, args.separate_processes) if results["simulate"] else None
     results["landing"] = phase("land", lambda: land(sources, home, scratch, args.repeat,
                                                     args.short))
+    if args.skip_airflow and sources is not None:
+        sources.stop()  # nothing pulls again: give its memory back before the runs
+        sources = None
     results["floor"] = phase("floor", lambda: floor(home, args.repeat))
     instrument = Instrument()
     results["annual"] = phase("annual", lambda: pipeline_phase(

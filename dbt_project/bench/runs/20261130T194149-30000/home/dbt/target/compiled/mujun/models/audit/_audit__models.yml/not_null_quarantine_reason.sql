@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select reason
+from "work"."audit"."quarantine"
+where reason is null
+
+

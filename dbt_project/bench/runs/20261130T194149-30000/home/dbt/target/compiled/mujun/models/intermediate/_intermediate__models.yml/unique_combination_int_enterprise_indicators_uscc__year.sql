@@ -1,0 +1,5 @@
+
+select uscc, year, count(*) as occurrences
+from "work"."intermediate"."int_enterprise_indicators"
+group by uscc, year
+having count(*) > 1

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select lease_id
+from "work"."staging"."stg_land__leases"
+where lease_id is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select uscc
+from "work"."staging"."stg_stats__enterprises"
+where uscc is null
+
+

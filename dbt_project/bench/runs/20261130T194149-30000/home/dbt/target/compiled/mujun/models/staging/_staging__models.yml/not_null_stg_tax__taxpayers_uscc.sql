@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select uscc
+from "work"."staging"."stg_tax__taxpayers"
+where uscc is null
+
+

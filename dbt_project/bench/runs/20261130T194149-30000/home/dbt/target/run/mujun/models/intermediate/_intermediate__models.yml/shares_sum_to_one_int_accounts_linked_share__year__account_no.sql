@@ -1,0 +1,20 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+select year, account_no, sum(share) as total_share
+from "work"."intermediate"."int_accounts_linked"
+where share is not null
+group by year, account_no
+having abs(sum(share) - 1) > 0.000001
+
+  
+  
+      
+    ) dbt_internal_test

@@ -1,0 +1,19 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+select _period, account_no, count(*) as occurrences
+from "work"."staging"."stg_grid__accounts"
+group by _period, account_no
+having count(*) > 1
+
+  
+  
+      
+    ) dbt_internal_test

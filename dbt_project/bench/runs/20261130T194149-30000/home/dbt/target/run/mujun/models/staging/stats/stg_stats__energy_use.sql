@@ -1,0 +1,15 @@
+
+  
+  create view "work"."staging"."stg_stats__energy_use__dbt_tmp" as (
+    with validated as (
+
+    select * from "work"."staging"."base_stats__energy_use"
+    where _quarantine_reason is null and _snapshot_id in (select snapshot_id from "work"."landing"."snapshots"
+                     where dataset = 'stats.energy_use')
+
+)
+
+select
+    * exclude (_quarantine_reason, _record_key)
+from validated
+  );
