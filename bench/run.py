@@ -921,6 +921,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds under which a figure is repeated")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-airflow", action="store_true")
+    parser.add_argument("--reuse", type=Path, metavar="WORK_FOLDER",
+                        help="take the county and landed files of an earlier bench's work "
+                        "folder (bench/runs/...) instead of simulating and landing again")
     parser.add_argument("--separate-processes", action=argparse.BooleanOptionalAction,
                         default=None, help="simulate and serve the feeds in processes of "
                         "their own (default: above 30,000 enterprises)")
@@ -980,11 +983,23 @@ def main(argv: list[str] | None = None) -> int:
         return {"seconds": round(time.perf_counter() - t, 2), "years": list(SIM_YEARS),
                 "records": sum(counts.values()), "counts": counts}
 
-    results["simulate"] = phase("simulate", simulate_county)
-    say(f"  simulate: {results['simulate']['seconds'] if results['simulate'] else '-'} s")
-    sources = Sources(county, args.separate_processes) if results["simulate"] else None
-    results["landing"] = phase("land", lambda: land(sources, home, scratch, args.repeat,
-                                                    args.short))
+    if args.reuse:
+        # the county and its landed files of an earlier bench (immutable: hard links)
+        earlier = args.reuse.resolve()
+        say(f"[reuse] the county and landed files of {earlier}")
+        shutil.copytree(earlier / "county", county, copy_function=os.link)
+        shutil.copytree(earlier / "home" / "landing", home / "landing", copy_function=os.link)
+        results["simulate"] = results["landing"] = None
+        results["reused_from"] = str(earlier)
+        results["notes"].append(f"simulate and land not measured here: the county and its "
+                                f"landed files were reused from {earlier}")
+        sources = None if args.skip_airflow else Sources(county, args.separate_processes)
+    else:
+        results["simulate"] = phase("simulate", simulate_county)
+        say(f"  simulate: {results['simulate']['seconds'] if results['simulate'] else '-'} s")
+        sources = Sources(county, args.separate_processes) if results["simulate"] else None
+        results["landing"] = phase("land", lambda: land(sources, home, scratch, args.repeat,
+                                                        args.short))
     if args.skip_airflow and sources is not None:
         sources.stop()  # nothing pulls again: give its memory back before the runs
         sources = None
