@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 import time
@@ -23,7 +22,7 @@ import duckdb
 
 from mujun import sources, transform
 from mujun.logs import event
-from mujun.runs import RunRecord, utc_now, warehouse_lock
+from mujun.runs import RunRecord, close_abandoned, utc_now, warehouse_lock
 from mujun.vocab_dbt import dbt_vocabulary
 
 log = logging.getLogger("mujun.pipeline")
@@ -67,10 +66,11 @@ class RunContext:
     def publication_db(self) -> Path:
         return self.home / "published" / "mujun.duckdb"
 
-    def dbt_vars(self) -> dict:
+    def write_run_params(self) -> None:
+        """What dbt reads as mujun_meta.run_params / run_years, written before each stage."""
         quarter = f"{self.year}Q{self.quarter}" if self.quarter else None
-        return transform.dbt_vars(self.year, self.years, self.pack.id, quarter,
-                                  self.record.kind)
+        transform.write_run_params(self.work_db, self.year, self.years, self.pack.id, quarter,
+                                   self.record.kind)
 
 
 def reference_folder(home: Path, given: Path | None) -> Path | None:
@@ -236,7 +236,8 @@ def build_stage(ctx: RunContext, stage: str) -> transform.BuildResult:
         # staging is incremental by snapshot; new staging code retypes every snapshot
         digest = staging_code_digest()
         full_refresh = _staged_by(ctx.work_db) != digest
-    result = transform.build(selectors[stage], ctx.work_db, ctx.dbt_dir, ctx.dbt_vars(),
+    ctx.write_run_params()
+    result = transform.build(selectors[stage], ctx.work_db, ctx.dbt_dir,
                              full_refresh=full_refresh)
     if digest is not None:
         _record_staged_by(ctx.work_db, digest)
@@ -258,8 +259,8 @@ def dbt_docs(ctx: RunContext) -> Path | None:
     cache = ctx.dbt_dir / "docs-cache"
     page = cache / f"{transform.code_digest(transform.project_files())[:24]}.html"
     if not page.exists():
-        result = transform.invoke(["docs", "generate", "--static", "--no-compile", "--vars",
-                                   json.dumps(ctx.dbt_vars())], ctx.work_db, ctx.dbt_dir)
+        result = transform.invoke(["docs", "generate", "--static", "--no-compile"],
+                                  ctx.work_db, ctx.dbt_dir)
         generated = ctx.dbt_dir / "target" / "static_index.html"
         if not result.success or not generated.exists():
             event(log, "dbt docs failed", logging.WARNING)
@@ -291,8 +292,7 @@ def _ensure_every_mart(ctx: RunContext) -> None:
         # skips scoring and grading), never replacing a table this run built
         built = sorted({t for s, t in present if s in ("staging", "intermediate")})
         result = transform.invoke(["run", "--empty", "--select", *(f"+{m}" for m in missing),
-                                   "--exclude", "staging", *built, "--vars",
-                                   json.dumps(ctx.dbt_vars())], ctx.work_db, ctx.dbt_dir)
+                                   "--exclude", "staging", *built], ctx.work_db, ctx.dbt_dir)
         if not result.success:
             raise transform.TransformFailed(f"dbt run --empty {' '.join(missing)} failed")
 
@@ -318,9 +318,16 @@ def publish_step(ctx: RunContext) -> None:
 
 def start_run(home: Path, kind: str, year: int, quarter: int | None, pack,
               reference_dir: Path | None = None) -> RunContext:
-    """A new run record (status running) for a validated pack; nothing is read yet."""
+    """A new run record (status running) for a validated pack; nothing is read yet.
+
+    Called under the warehouse lock with no lease held: no other run can be running, so a
+    record still `running` is of a killed run, and is closed as failed (marts.md allows
+    only published or failed for a run that is over).
+    """
     period = f"{year}Q{quarter}" if quarter else str(year)
     record = RunRecord.new(kind, period, pack.id)
+    for abandoned in close_abandoned(home, record.run_id):
+        event(log, "abandoned run closed", logging.WARNING, run_id=abandoned)
     reference = reference_folder(home, reference_dir)
     record.params = {"year": year, "quarter": quarter,
                      "pack_source": str(getattr(pack, "source", "") or pack.id),

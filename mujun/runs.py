@@ -81,6 +81,25 @@ class RunRecord:
         return path
 
 
+def close_abandoned(home: Path, found_by: str) -> list[str]:
+    """Mark failed every run record still `running`: call under the warehouse lock with no
+    lease held, when no run can be running, so each such record is of a run that was
+    killed before it could say how it ended. Returns their run ids."""
+    closed = []
+    for path in sorted((home / "runs").glob("*/run.json")):
+        data = json.loads(path.read_text())
+        if data.get("status") != "running":
+            continue
+        record = RunRecord(**data)
+        record.status = "failed"
+        record.ended_at = record.ended_at or utc_now()
+        record.error = (f"abandoned: the run stopped before it ended (its process was "
+                        f"killed?); found by run {found_by}")
+        record.save(home)
+        closed.append(record.run_id)
+    return closed
+
+
 @contextmanager
 def warehouse_lock(home: Path, wait_seconds: float = 0.0):
     """One run at a time per warehouse: a second one waits up to `wait_seconds`, then refuses."""

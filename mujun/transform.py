@@ -7,7 +7,6 @@ the result's `success` is checked here and the failing nodes named.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import time
@@ -56,10 +55,19 @@ def project_files() -> list[Path]:
             *sorted(path for folder in folders for path in folder.rglob("*"))]
 
 
-def dbt_vars(year: int, years: list[int], rule_pack: str, quarter: str | None,
-             run_kind: str) -> dict:
-    return {"year": year, "years": years, "rule_pack": rule_pack, "quarter": quarter,
-            "run_kind": run_kind}
+def write_run_params(work_db: Path, year: int, years: list[int], rule_pack: str,
+                     quarter: str | None, run_kind: str) -> None:
+    """The run's parameters, as the dbt source mujun_meta.run_params / run_years reads them."""
+    import duckdb
+
+    with duckdb.connect(str(work_db)) as con:
+        con.execute("create schema if not exists mujun_meta")
+        con.execute("create or replace table mujun_meta.run_params (year integer, "
+                    "rule_pack varchar, quarter varchar, run_kind varchar)")
+        con.execute("insert into mujun_meta.run_params values (?, ?, ?, ?)",
+                    [year, rule_pack, quarter, run_kind])
+        con.execute("create or replace table mujun_meta.run_years (year integer)")
+        con.executemany("insert into mujun_meta.run_years values (?)", [[y] for y in years])
 
 
 def invoke(args: list[str], work_db: Path, dbt_dir: Path) -> object:
@@ -67,9 +75,11 @@ def invoke(args: list[str], work_db: Path, dbt_dir: Path) -> object:
     from dbt.cli.main import dbtRunner  # imported here: ~1.3 s, only for commands that need it
 
     os.environ["MUJUN_WORK_DB"] = str(work_db)
+    # nothing on stdout: dbt's lines go to dbt_dir/logs/dbt.log, and a failure reaches the
+    # user as TransformFailed, one line on stderr (cli.md)
     full = [*args, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
             "--target-path", str(dbt_dir / "target"), "--log-path", str(dbt_dir / "logs"),
-            "--quiet"]
+            "--log-level", "none", "--log-level-file", "debug"]
     try:
         return dbtRunner().invoke(full)
     finally:
@@ -94,11 +104,11 @@ def close_dbt_database() -> None:
             DuckDBConnectionManager._ENV = None
 
 
-def build(select: str, work_db: Path, dbt_dir: Path, variables: dict,
-          exclude: str | None = None, full_refresh: bool = False) -> BuildResult:
+def build(select: str, work_db: Path, dbt_dir: Path, exclude: str | None = None,
+          full_refresh: bool = False) -> BuildResult:
     """`dbt build --select SELECT`; raises TransformFailed naming what failed."""
     started = time.perf_counter()
-    args = ["build", "--select", select, "--vars", json.dumps(variables)]
+    args = ["build", "--select", select]
     if exclude:
         args += ["--exclude", exclude]
     if full_refresh:

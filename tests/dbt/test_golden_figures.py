@@ -14,7 +14,7 @@ import pytest
 from tests.dbt.conftest import one, rows, run_golden
 from tests.fixtures.golden import GoldenCounty, account, bad_uscc, parcel, uscc
 
-R, S, L, T, D, X, Y, Z, W, DR, F, E = (uscc(n) for n in range(1, 13))
+R, S, L, T, D, X, Y, Z, W, DR, F, E, RL = (uscc(n) for n in range(1, 14))
 
 
 def fullwidth(code: str) -> str:
@@ -25,7 +25,7 @@ def build() -> GoldenCounty:
     c = GoldenCounty(year=2024)
     for code, name in [(R, "R公司"), (S, "S公司"), (L, "L公司"), (T, "T公司"), (D, "D公司"),
                        (X, "X公司"), (Y, "Y公司"), (Z, "Z公司"), (W, "W公司"), (F, "F公司"),
-                       (E, "E公司")]:
+                       (E, "E公司"), (RL, "RL公司")]:
         c.enterprise(code, name, high_tech=code == R)
         c.annual(code, output_k="10000", value_added_k="3000", revenue_k="12000",
                  employees_avg="10")
@@ -59,6 +59,9 @@ def build() -> GoldenCounty:
     c.land_parcel(parcel(4), S, "5000", land_use="0701")                 # not industrial
     c.reference["research_land"].append({"parcel_code": parcel(2), "area_m2": "400", "uscc": S,
                                          "changed_by": "tester", "reason": "lab"})  # −0.6 mu
+    c.land_parcel(parcel(20), RL, "2000")                                 # all research land:
+    c.reference["research_land"].append({"parcel_code": parcel(20), "area_m2": "2500", "uscc": RL,
+                                         "changed_by": "tester", "reason": "lab"})  # no land left
     c.land_parcel(parcel(5), L, "10000")
     for lease_id, lessee, area, start, end in [
             ("LS1", T, "4000", "2023-01-01", "2025-12-31"),
@@ -156,6 +159,7 @@ def test_each_land_situation(golden):
         Y: (0.0, "no_land", 0),                           # both its leases refused
         Z: (1.5, "own_self_use", 0),                      # linked half of its parcel
         W: (1.5, "tenant", 0),                            # linked other half
+        RL: (0.0, "no_land", 0),                          # research land takes all it holds
     }
     for code, (mu, land_class, tenants) in expected.items():
         row = figures(golden, code)

@@ -232,3 +232,7 @@ def test_publications_lists_only_runs_that_published(chain, fault):
     for name in H.visible_publications(chain.home):
         record = H.read_record(chain.home, name)
         assert record and record["status"] == "published", f"publications/{name}: {record and record['status']}"
+    # the next run closed each killed run's record: a run that is over published or failed
+    for run_id in chain.killed:
+        record = H.read_record(chain.home, run_id)
+        assert record["status"] == "failed" and record["error"].startswith("abandoned"), run_id

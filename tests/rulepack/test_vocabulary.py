@@ -29,3 +29,10 @@ def test_dbt_vars_hold_the_same_vocabulary() -> None:
     assert [(i["id"], i["num"], i["den"], i["factor"]) for i in dbt_vars["indicators"]] == [
         (i.id, i.numerator, i.denominator, i.factor) for i in V.INDICATORS.values()]
     assert dbt_vars["condition_max_depth"] == V.MAX_CONDITION_DEPTH
+
+
+def test_dbt_vars_list_every_landed_dataset() -> None:
+    from mujun.datasets import DATASETS
+
+    dbt_vars = yaml.safe_load(DBT_PROJECT.read_text(encoding="utf-8"))["vars"]
+    assert dbt_vars["landed_datasets"] == [f"{d.source}__{d.name}" for d in DATASETS.values()]

@@ -5,7 +5,7 @@
 -- tested and whether it fired. `mujun explain` prints it.
 with payments as (
 
-    select * from {{ ref('stg_tax__payments') }} where year = {{ var('year') }}
+    select * from {{ ref('stg_tax__payments') }} where year = {{ run_param('year') }}
 
 ),
 
@@ -17,7 +17,7 @@ pack as (
 
 master as (
 
-    select * from {{ ref('int_enterprises_mastered') }} where year = {{ var('year') }}
+    select * from {{ ref('int_enterprises_mastered') }} where year = {{ run_param('year') }}
 
 ),
 
@@ -27,7 +27,7 @@ land as (
         dataset, snapshot_id, record_key, cast(area_m2 * 0.0015 as double) as amount,
         cast(null as varchar) as detail
     from {{ ref('int_land_uses') }}
-    where year = {{ var('year') }} and uscc is not null
+    where year = {{ run_param('year') }} and uscc is not null
 
 ),
 
@@ -46,7 +46,7 @@ reliefs as (
         reliefs._snapshot_id, reliefs.relief_id, cast(reliefs.amount_yuan * 0.0001 as double),
         reliefs.month
     from {{ ref('stg_tax__reliefs') }} as reliefs
-    where reliefs.year = {{ var('year') }}
+    where reliefs.year = {{ run_param('year') }}
       and exists (
           select 1 from {{ source('rule_pack', 'rp_restoration_add_back') }} as add_back
           where add_back.kind = reliefs.kind
@@ -65,7 +65,7 @@ restoration_other as (
                   || cast(pack.high_tech_paid_rate as varchar) || ' − 1)' end
     from {{ ref('int_tax_restoration_items') }}
     cross join pack
-    where year = {{ var('year') }} and item in ('high_tech_cit', 'social_insurance_employer')
+    where year = {{ run_param('year') }} and item in ('high_tech_cit', 'social_insurance_employer')
 
 ),
 
@@ -79,7 +79,7 @@ electricity as (
     from {{ ref('stg_grid__consumption') }} as consumption
     inner join {{ ref('int_accounts_linked') }} as links
         on links.account_no = consumption.account_no and links.year = consumption.year
-    where consumption.year = {{ var('year') }} and links.uscc is not null
+    where consumption.year = {{ run_param('year') }} and links.uscc is not null
 
 ),
 
@@ -90,7 +90,7 @@ fuels as (
         cast(quantity as varchar) || ' ' || unit || ' → ' || cast(quantity_in_coefficient_unit as varchar)
             || ' ' || coefficient_unit || ' × ' || cast(kgce_per_unit as varchar) || ' kgce'
     from {{ ref('int_energy_converted') }}
-    where year = {{ var('year') }} and _quarantine_reason is null
+    where year = {{ run_param('year') }} and _quarantine_reason is null
 
 ),
 
@@ -102,7 +102,7 @@ electricity_energy as (
             || ' kgce/kWh'
     from {{ ref('int_enterprise_energy') }}
     cross join pack
-    where year = {{ var('year') }}
+    where year = {{ run_param('year') }}
 
 ),
 
@@ -116,7 +116,7 @@ emissions as (
             partition by year, uscc, pollutant
             order by case when basis = 'monitoring' then 0 else 1 end) as preference
         from {{ ref('stg_env__emissions') }}
-        where pollutant in ('COD', 'NH3N', 'SO2', 'NOX') and year = {{ var('year') }}
+        where pollutant in ('COD', 'NH3N', 'SO2', 'NOX') and year = {{ run_param('year') }}
     ) as ranked
     where preference = 1
 
@@ -128,7 +128,7 @@ statistics as (
     select uscc, 6, 'statistics', '{{ figure }}', 'reported', 'stats.annual', _snapshot_id,
         uscc || '|' || cast(year as varchar), cast({{ figure }} as double), cast(null as varchar)
     from {{ ref('stg_stats__annual') }}
-    where year = {{ var('year') }}
+    where year = {{ run_param('year') }}
     {{ "union all" if not loop.last }}
     {%- endfor %}
 
@@ -142,7 +142,7 @@ objections as (
             || approved_by || coalesce(' on ' || cast(approved_on as varchar), '')
             || ', evidence: ' || coalesce(evidence, '')
     from {{ source('reference', 'objections') }}
-    where year = {{ var('year') }} and approved_by is not null
+    where year = {{ run_param('year') }} and approved_by is not null
 
 ),
 
@@ -176,7 +176,7 @@ bonuses as (
     from {{ source('rule_pack', 'rp_bonuses') }} as bonuses
     inner join {{ ref('int_conditions_evaluated') }} as conditions
         on conditions.condition_id = bonuses.condition_id and conditions.holds
-    where conditions.year = {{ var('year') }}
+    where conditions.year = {{ run_param('year') }}
 
 ),
 
@@ -217,7 +217,7 @@ scope as (
         case when evaluated then 'evaluated in pool ' || pool else 'not evaluated: ' || exclusion_reason end
     from {{ ref('int_enterprise_scope') }} as scope
     inner join (select uscc as u, _snapshot_id from master) as register on register.u = scope.uscc
-    where scope.year = {{ var('year') }}
+    where scope.year = {{ run_param('year') }}
 
 ),
 
@@ -247,8 +247,8 @@ final as (
 
     select
         uscc,
-        {{ var('year') }} as year,
-        '{{ var("rule_pack") }}' as rule_pack,
+        {{ run_param('year') }} as year,
+        {{ run_param('rule_pack') }} as rule_pack,
         step_no,
         step,
         figure,

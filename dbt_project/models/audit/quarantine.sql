@@ -1,10 +1,7 @@
 -- Every record of a snapshot in use that failed typing or validation, whole, with its
 -- reason (marts.md "audit.*"): the staging checks of every dataset, then the rule
 -- pack's own (leases larger than their parcel, fuels the pack cannot convert).
-{%- set datasets = ['tax__taxpayers', 'tax__payments', 'tax__reliefs', 'tax__social_insurance',
-    'land__parcels', 'land__leases', 'land__surveys', 'stats__enterprises', 'stats__annual',
-    'stats__energy_use', 'stats__quarterly', 'grid__accounts', 'grid__consumption',
-    'env__emissions', 'env__incidents'] %}
+{%- set datasets = var('landed_datasets') %}
 with lease_rejects as (
 
     select _snapshot_id, _record_no, 'lease_exceeds_parcel' as reason
@@ -46,9 +43,9 @@ all_rejects as (
 final as (
 
     select
-        {{ var('year') }} as year,
-        {{ "'" ~ var('quarter') ~ "'" if var('quarter') else 'cast(null as varchar)' }} as quarter,
-        '{{ var("rule_pack") }}' as rule_pack,
+        {{ run_param('year') }} as year,
+        {{ run_param('quarter') }} as quarter,
+        {{ run_param('rule_pack') }} as rule_pack,
         split_part(_dataset, '.', 1) as source,
         _dataset as dataset,
         _period as period,

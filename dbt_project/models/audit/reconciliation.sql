@@ -2,10 +2,7 @@
 -- item = 'records': one per dataset and snapshot read, landed = staged + quarantined.
 -- Other items: link coverage (matched of total) and reference rows that matched
 -- nothing, with up to 20 of their keys in `detail`.
-{%- set datasets = ['tax__taxpayers', 'tax__payments', 'tax__reliefs', 'tax__social_insurance',
-    'land__parcels', 'land__leases', 'land__surveys', 'stats__enterprises', 'stats__annual',
-    'stats__energy_use', 'stats__quarterly', 'grid__accounts', 'grid__consumption',
-    'env__emissions', 'env__incidents'] %}
+{%- set datasets = var('landed_datasets') %}
 with landed_rows as (
 
     {%- for dataset in datasets %}
@@ -73,25 +70,25 @@ records as (
 
 master as (
 
-    select * from {{ ref('int_enterprises_mastered') }} where year = {{ var('year') }}
+    select * from {{ ref('int_enterprises_mastered') }} where year = {{ run_param('year') }}
 
 ),
 
 figures as (
 
-    select * from {{ ref('int_enterprise_figures') }} where year = {{ var('year') }}
+    select * from {{ ref('int_enterprise_figures') }} where year = {{ run_param('year') }}
 
 ),
 
 accounts as (
 
-    select * from {{ ref('int_accounts_linked') }} where year = {{ var('year') }}
+    select * from {{ ref('int_accounts_linked') }} where year = {{ run_param('year') }}
 
 ),
 
 taxpayers as (
 
-    select * from {{ ref('stg_tax__taxpayers') }} where year = {{ var('year') }}
+    select * from {{ ref('stg_tax__taxpayers') }} where year = {{ run_param('year') }}
 
 ),
 
@@ -127,7 +124,7 @@ coverage as (
     from (
         select parcel_code, area_m2, {{ geometry_area_m2('geometry') }} as outline_m2
         from {{ ref('stg_land__parcels') }}
-        where year = {{ var('year') }} and geometry is not null and area_m2 > 0
+        where year = {{ run_param('year') }} and geometry is not null and area_m2 > 0
     ) as outlines
     where outline_m2 is not null
 
@@ -140,60 +137,44 @@ coverage as (
     select '{{ dataset }}', '{{ column }}_invalid_counted_unknown',
         count(case when {{ column }}_invalid then 1 end), count(*), cast(null as varchar)
     from {{ ref('stg_' ~ dataset | replace('.', '__')) }}
-    where year = {{ var('year') }}
+    where year = {{ run_param('year') }}
     {%- endfor %}
 
 ),
 
 reference_unmatched as (
 
-    select 'reference.enterprise_parcel_links' as dataset, 'reference_rows_matched' as item,
-        count(*) - count(case when parcels.parcel_code is null or master.uscc is null then 1 end) as matched,
-        count(*) as total,
-        {{ sample_keys("case when parcels.parcel_code is null or master.uscc is null then links.parcel_code || ':' || links.uscc end") }} as detail
-    from {{ source('reference', 'enterprise_parcel_links') }} as links
-    left join {{ ref('stg_land__parcels') }} as parcels
-        on parcels.parcel_code = {{ normalise_code('links.parcel_code') }}
-        and parcels.year = {{ var('year') }}
-    left join master on master.uscc = {{ normalise_code('links.uscc') }}
+    {%- set year = run_param('year') %}
+    {%- set master = {'relation': 'master', 'alias': 'master', 'key': 'uscc', 'column': 'uscc'} %}
+    {%- set parcels = {'relation': ref('stg_land__parcels'), 'alias': 'parcels',
+                       'key': 'parcel_code', 'column': 'parcel_code',
+                       'also': 'parcels.year = ' ~ year} %}
+    {%- set accounts = {'relation': ref('stg_grid__accounts'), 'alias': 'stg', 'key': 'account_no',
+                        'column': 'account_no', 'also': 'stg.year = ' ~ year} %}
+
+    {{ reference_rows_matched('reference.enterprise_parcel_links',
+        source('reference', 'enterprise_parcel_links'), 'links', [parcels, master],
+        "links.parcel_code || ':' || links.uscc") }}
 
     union all
 
-    select 'reference.account_links', 'reference_rows_matched',
-        count(*) - count(case when stg.account_no is null or master.uscc is null then 1 end), count(*),
-        {{ sample_keys("case when stg.account_no is null or master.uscc is null then links.account_no || ':' || links.uscc end") }}
-    from {{ source('reference', 'account_links') }} as links
-    left join {{ ref('stg_grid__accounts') }} as stg
-        on stg.account_no = {{ normalise_code('links.account_no') }} and stg.year = {{ var('year') }}
-    left join master on master.uscc = {{ normalise_code('links.uscc') }}
+    {{ reference_rows_matched('reference.account_links', source('reference', 'account_links'),
+        'links', [accounts, master], "links.account_no || ':' || links.uscc") }}
 
     union all
 
-    select 'reference.lists', 'reference_rows_matched',
-        count(*) - count(case when master.uscc is null then 1 end), count(*),
-        {{ sample_keys("case when master.uscc is null then members.list_id || ':' || members.uscc end") }}
-    from {{ source('reference', 'list_members') }} as members
-    left join master on master.uscc = {{ normalise_code('members.uscc') }}
+    {{ reference_rows_matched('reference.lists', source('reference', 'list_members'), 'members',
+        [master], "members.list_id || ':' || members.uscc") }}
 
     union all
 
-    select 'reference.research_land', 'reference_rows_matched',
-        count(*) - count(case when parcels.parcel_code is null or master.uscc is null then 1 end), count(*),
-        {{ sample_keys("case when parcels.parcel_code is null or master.uscc is null then research.parcel_code end") }}
-    from {{ source('reference', 'research_land') }} as research
-    left join {{ ref('stg_land__parcels') }} as parcels
-        on parcels.parcel_code = {{ normalise_code('research.parcel_code') }}
-        and parcels.year = {{ var('year') }}
-    left join master on master.uscc = {{ normalise_code('research.uscc') }}
+    {{ reference_rows_matched('reference.research_land', source('reference', 'research_land'),
+        'research', [parcels, master], 'research.parcel_code') }}
 
     union all
 
-    select 'reference.objections', 'reference_rows_matched',
-        count(*) - count(case when master.uscc is null then 1 end), count(*),
-        {{ sample_keys("case when master.uscc is null then objections.uscc end") }}
-    from {{ source('reference', 'objections') }} as objections
-    left join master on master.uscc = {{ normalise_code('objections.uscc') }}
-    where objections.year = {{ var('year') }}
+    {{ reference_rows_matched('reference.objections', source('reference', 'objections'),
+        'objections', [master], 'objections.uscc', where='objections.year = ' ~ year) }}
 
     union all
 
@@ -225,9 +206,9 @@ others as (
 final as (
 
     select
-        {{ var('year') }} as year,
-        {{ "'" ~ var('quarter') ~ "'" if var('quarter') else 'cast(null as varchar)' }} as quarter,
-        '{{ var("rule_pack") }}' as rule_pack,
+        {{ run_param('year') }} as year,
+        {{ run_param('quarter') }} as quarter,
+        {{ run_param('rule_pack') }} as rule_pack,
         *
     from (select * from records union all select * from others) as rows_
 

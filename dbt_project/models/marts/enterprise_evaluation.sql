@@ -5,7 +5,7 @@
 with scope as (
 
     select * from {{ ref('int_enterprise_scope') }}
-    where year = {{ var('year') }}
+    where year = {{ run_param('year') }}
 
 ),
 
@@ -56,7 +56,7 @@ final as (
         scope.uscc,
         scope.enterprise_name,
         scope.year,
-        '{{ var("rule_pack") }}' as rule_pack,
+        {{ run_param('rule_pack') }} as rule_pack,
         scope.pool,
         scope.industry_code,
         scope.industry_group,

@@ -18,7 +18,7 @@ graded as (
 history as (
 
     select uscc, year, grade from {{ source('history', 'enterprise_years') }}
-    where rule_pack = '{{ var("rule_pack") }}'
+    where rule_pack = {{ run_param('rule_pack') }}
 
 ),
 

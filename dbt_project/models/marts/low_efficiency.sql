@@ -20,7 +20,7 @@ this_year as (
     select held.uscc, held.year, rules.rule_id, rules.condition_id, rules.years as years_needed
     from held
     inner join rules on rules.condition_id = held.condition_id
-    where held.year = {{ var('year') }}
+    where held.year = {{ run_param('year') }}
 
 ),
 
@@ -71,7 +71,7 @@ final as (
     select
         holding.uscc,
         holding.year,
-        '{{ var("rule_pack") }}' as rule_pack,
+        {{ run_param('rule_pack') }} as rule_pack,
         holding.rule_id,
         coalesce(metric_values.metrics, json_object()) as metrics,
         cast(holding.years as integer[]) as years

@@ -6,7 +6,7 @@
 with parcels as (
 
     select * from {{ ref('stg_land__parcels') }}
-    where is_industrial and year = {{ var('year') }}
+    where is_industrial and year = {{ run_param('year') }}
 
 ),
 
@@ -14,7 +14,7 @@ uses as (
 
     select parcel_code, year, uscc, sum(area_m2) as net_m2
     from {{ ref('int_land_uses') }}
-    where year = {{ var('year') }}
+    where year = {{ run_param('year') }}
     group by parcel_code, year, uscc
     having sum(area_m2) > 0
 
@@ -24,7 +24,7 @@ figures as (
 
     select uscc, year, tax_restored_wan, output_wan
     from {{ ref('int_enterprise_scope') }}
-    where year = {{ var('year') }}
+    where year = {{ run_param('year') }}
 
 ),
 
@@ -134,8 +134,8 @@ final as (
 
     select
         measured.parcel_code,
-        {{ var('year') }} as year,
-        '{{ var("rule_pack") }}' as rule_pack,
+        {{ run_param('year') }} as year,
+        {{ run_param('rule_pack') }} as rule_pack,
         measured.kind,
         measured.land_use,
         measured.area_mu,

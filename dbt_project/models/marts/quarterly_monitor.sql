@@ -6,18 +6,17 @@
 -- whose `below_share_of_group_median` × the median of its industry group in its pool
 -- exceeds the value (a colour without a share always applies); `colour` is the
 -- earliest of the indicator colours. Empty in annual runs.
-{%- set quarter = var('quarter') %}
 with scope as (
 
     select * from {{ ref('int_enterprise_scope') }}
-    where evaluated and year = {{ var('year') }} and '{{ var("run_kind") }}' = 'quarterly'
+    where evaluated and year = {{ run_param('year') }} and {{ run_param('run_kind') }} = 'quarterly'
 
 ),
 
 quarterly as (
 
     select * from {{ ref('stg_stats__quarterly') }}
-    where quarter = '{{ quarter }}'
+    where quarter = {{ run_param('quarter') }}
 
 ),
 
@@ -116,8 +115,8 @@ final as (
     select
         coloured.uscc,
         coloured.year,
-        '{{ quarter }}' as quarter,
-        '{{ var("rule_pack") }}' as rule_pack,
+        {{ run_param('quarter') }} as quarter,
+        {{ run_param('rule_pack') }} as rule_pack,
         coloured.pool,
         coloured.industry_group
         {%- for indicator in var('indicators') %},

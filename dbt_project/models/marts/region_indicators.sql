@@ -19,7 +19,7 @@
 with enterprises as (
 
     select * from {{ ref('int_enterprise_scope') }}
-    where evaluated and above_scale and year = {{ var('year') }}
+    where evaluated and above_scale and year = {{ run_param('year') }}
 
 ),
 
@@ -39,7 +39,7 @@ final as (
         area_kind,
         area_code,
         year,
-        '{{ var("rule_pack") }}' as rule_pack,
+        {{ run_param('rule_pack') }} as rule_pack,
         count(*) as enterprises
         {%- for id, num, den, factor in region_indicators %},
         {{ safe_ratio('sum(case when ' ~ num ~ ' is not null and ' ~ den ~ ' > 0 then ' ~ num ~ ' end)',

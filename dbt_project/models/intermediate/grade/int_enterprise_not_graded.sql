@@ -3,7 +3,7 @@
 with conditions as (
 
     select * from {{ ref('int_conditions_evaluated') }}
-    where holds and year = {{ var('year') }}
+    where holds and year = {{ run_param('year') }}
 
 ),
 
@@ -16,7 +16,7 @@ not_graded as (
 scope as (
 
     select uscc, year from {{ ref('int_enterprise_scope') }}
-    where evaluated and year = {{ var('year') }}
+    where evaluated and year = {{ run_param('year') }}
 
 ),
 

@@ -65,6 +65,8 @@ final as (
         by_enterprise.research_land_m2 * 0.0015 as research_land_mu,
         by_enterprise.linked_m2 * 0.0015 as linked_mu,
         case
+            -- nothing left for the per-mu indicators (all of it research land, or let)
+            when by_enterprise.land_area_m2 <= 0 then 'no_land'
             when holders.uscc is not null and lets.uscc is null then 'own_self_use'
             when holders.uscc is not null then 'own_with_lease'
             when by_enterprise.leased_in_m2 > 0 or by_enterprise.surveyed_m2 > 0

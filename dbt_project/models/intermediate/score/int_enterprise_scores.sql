@@ -9,7 +9,7 @@ with points as (
 scope as (
 
     select * from {{ ref('int_enterprise_scope') }}
-    where evaluated and year = {{ var('year') }}
+    where evaluated and year = {{ run_param('year') }}
 
 ),
 
@@ -28,7 +28,7 @@ bonuses as (
     from {{ source('rule_pack', 'rp_bonuses') }} as bonuses
     inner join {{ ref('int_conditions_evaluated') }} as conditions
         on conditions.condition_id = bonuses.condition_id and conditions.holds
-    where conditions.year = {{ var('year') }}
+    where conditions.year = {{ run_param('year') }}
     group by conditions.uscc, conditions.year
 
 ),

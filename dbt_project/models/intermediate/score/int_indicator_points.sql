@@ -6,7 +6,7 @@
 with scope as (
 
     select * from {{ ref('int_enterprise_scope') }}
-    where evaluated and year = {{ var('year') }}
+    where evaluated and year = {{ run_param('year') }}
 
 ),
 

@@ -18,7 +18,7 @@ indicators as (
 history as (
 
     select * from {{ source('history', 'enterprise_years') }}
-    where evaluated and rule_pack = '{{ var("rule_pack") }}'
+    where evaluated and rule_pack = {{ run_param('rule_pack') }}
 
 ),
 
