@@ -1,5 +1,0 @@
-
-select uscc, year, count(*) as occurrences
-from "work"."intermediate"."int_enterprise_emissions"
-group by uscc, year
-having count(*) > 1
