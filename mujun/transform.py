@@ -120,7 +120,8 @@ def build(select: str, work_db: Path, dbt_dir: Path, exclude: str | None = None,
         status = str(item.status)
         nodes[item.node.unique_id] = status
         if status in ("error", "fail", "runtime error"):
-            failures.append(f"{item.node.unique_id}: {(item.message or status)[:300]}")
+            message = " ".join((item.message or status).split())  # one line (cli.md)
+            failures.append(f"{item.node.unique_id}: {message[:300]}")
     seconds = time.perf_counter() - started
     event(log, "dbt build", select=select, nodes=len(nodes), seconds=f"{seconds:.1f}",
           full_refresh=full_refresh, success=result.success)
