@@ -264,9 +264,14 @@ def land_uses(parcels, leases, surveys, links, research, pack, year):
                               "role": "surveyed", "units": exact(sv["occupied_m2"], 8)}))
 
     if land["research_land_exempt"]:
+        # never more than its user has on that parcel (a stale or wrong list row)
         rl = research[research["parcel_code"].isin(industrial["parcel_code"])]
+        before = pd.concat(uses, ignore_index=True).groupby(["parcel_code", "uscc"])["units"].sum()
+        has = before.reindex(pd.MultiIndex.from_frame(rl[["parcel_code", "uscc"]]))
+        has = has.fillna(0).clip(lower=0).to_numpy(dtype="int64")
+        units = np.minimum(exact(rl["area_m2"], 8).to_numpy(dtype="int64"), has)
         uses.append(pd.DataFrame({"parcel_code": rl["parcel_code"], "uscc": rl["uscc"],
-                                  "role": "research_land", "units": -exact(rl["area_m2"], 8)}))
+                                  "role": "research_land", "units": -units}))
     automatic = pd.concat(uses, ignore_index=True)
 
     # a reference link replaces every automatic user of its parcel
