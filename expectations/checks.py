@@ -24,8 +24,7 @@ class Check:
 
 
 def _table(name: str) -> str:
-    source, dataset = name.split(".")
-    return f"{source}__{dataset}"
+    return DATASETS[name].relation
 
 
 def landing_checks() -> list[Check]:

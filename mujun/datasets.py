@@ -29,6 +29,11 @@ class Dataset:
     def full_name(self) -> str:
         return f"{self.source}.{self.name}"
 
+    @property
+    def relation(self) -> str:
+        """Its name in the warehouse: landing.<relation>, staging.base_<relation>, stg_…"""
+        return f"{self.source}__{self.name}"
+
 
 _DATASETS = (
     Dataset("tax", "taxpayers", "register",

@@ -87,18 +87,14 @@ def register_landing_views(con: duckdb.DuckDBPyConnection, chosen: list[ChosenSn
     for snapshot in chosen:
         con.execute("insert into landing.snapshots values (?, ?, ?, ?)",
                     [snapshot.dataset, snapshot.period, snapshot.snapshot_id, snapshot.records])
-    by_dataset: dict[str, list[ChosenSnapshot]] = {}
-    for snapshot in chosen:
-        by_dataset.setdefault(snapshot.dataset, []).append(snapshot)
-    for name, snapshots in by_dataset.items():
-        dataset = DATASETS[name]
+    for dataset, snapshots in _by_dataset(chosen).items():
         parts = [
             f"select *, {_quote(s.period)} as _period, {_quote(s.snapshot_id)} as _snapshot_id "
             f"from read_parquet([{', '.join(_quote(f) for f in s.files)}], "
             "hive_partitioning = false)"
             for s in snapshots
         ]
-        con.execute(f"create or replace view landing.{dataset.source}__{dataset.name} as "
+        con.execute(f"create or replace view landing.{dataset.relation} as "
                     + " union all ".join(parts))
 
 
@@ -113,12 +109,8 @@ def forget_superseded(con: duckdb.DuckDBPyConnection, chosen: list[ChosenSnapsho
         "select table_name from information_schema.tables where table_schema = 'staging' "
         "and table_catalog = current_database()").fetchall()}
     removed = 0
-    by_dataset: dict[str, list[ChosenSnapshot]] = {}
-    for snapshot in chosen:
-        by_dataset.setdefault(snapshot.dataset, []).append(snapshot)
-    for name, snapshots in by_dataset.items():
-        dataset = DATASETS[name]
-        table = f"base_{dataset.source}__{dataset.name}"
+    for dataset, snapshots in _by_dataset(chosen).items():
+        table = f"base_{dataset.relation}"
         if table not in present:
             continue
         periods = ", ".join(_quote(s.period) for s in snapshots)
@@ -127,6 +119,13 @@ def forget_superseded(con: duckdb.DuckDBPyConnection, chosen: list[ChosenSnapsho
             f"delete from staging.{table} where _period in ({periods}) "
             f"and _snapshot_id not in ({kept})").fetchone()[0]
     return removed
+
+
+def _by_dataset(chosen: list[ChosenSnapshot]) -> dict[Dataset, list[ChosenSnapshot]]:
+    grouped: dict[Dataset, list[ChosenSnapshot]] = {}
+    for snapshot in chosen:
+        grouped.setdefault(DATASETS[snapshot.dataset], []).append(snapshot)
+    return grouped
 
 
 def _quote(text: str) -> str:

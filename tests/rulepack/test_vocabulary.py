@@ -35,4 +35,4 @@ def test_dbt_vars_list_every_landed_dataset() -> None:
     from mujun.datasets import DATASETS
 
     dbt_vars = yaml.safe_load(DBT_PROJECT.read_text(encoding="utf-8"))["vars"]
-    assert dbt_vars["landed_datasets"] == [f"{d.source}__{d.name}" for d in DATASETS.values()]
+    assert dbt_vars["landed_datasets"] == [d.relation for d in DATASETS.values()]
